@@ -1,1 +1,241 @@
-export async function main(argv: string[]): Promise<number> { console.log('hi', argv); return 0; }
+// `privacy-bot` command line. The JSON shapes printed here are a contract other tools rely
+// on (see README): change them only together with the README.
+
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { z } from 'zod';
+import { loadConfig } from '../config.ts';
+import { BotError, isBotError } from '../errors.ts';
+import { parsePolicy } from '../knowledge/parser.ts';
+import { formatCitation } from '../answer/answerer.ts';
+import { PolicyAssistant, validateQuestion } from '../policy-assistant.ts';
+import type { BuildProgress } from '../retrieval/index-store.ts';
+
+/** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
+const EXIT_BAD_INPUT = 2;
+
+const BatchLineSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  tenant: z.string().min(1),
+  question: z.string(),
+});
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100');
+  return n;
+}
+
+function progressBar(): BuildProgress | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { format: 'indexing {phase} [{bar}] {value}/{total}', stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let phase = '';
+  return (step) => {
+    if (step.phase !== phase) {
+      if (phase !== '') bar.stop();
+      phase = step.phase;
+      bar.start(step.total, 0, { phase });
+    }
+    bar.update(step.done, { phase });
+    if (step.done >= step.total) bar.stop();
+  };
+}
+
+async function openAssistant(rebuild = false): Promise<PolicyAssistant> {
+  return PolicyAssistant.open(loadConfig(), { rebuild, progress: progressBar() });
+}
+
+async function* stdinLines(): AsyncGenerator<string> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) if (line.trim() !== '') yield line;
+}
+
+function errorJson(error: unknown): { code: string; message: string } {
+  if (isBotError(error)) return { code: error.code, message: error.message };
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Runs one batch: each stdin line in, one JSON line out, errors reported per line. */
+async function runBatch(handle: (tenant: string, question: string) => Promise<Record<string, unknown>>): Promise<void> {
+  for await (const line of stdinLines()) {
+    let id: unknown = null;
+    try {
+      const json: unknown = JSON.parse(line);
+      id = (json as { id?: unknown })?.id ?? null;
+      const parsed = BatchLineSchema.safeParse(json);
+      if (!parsed.success) throw new BotError('invalid_input', `each line needs {"id","tenant","question"}: ${parsed.error.issues[0]?.message ?? ''}`);
+      process.stdout.write(`${JSON.stringify({ id: parsed.data.id, ...(await handle(parsed.data.tenant, parsed.data.question)) })}\n`);
+    } catch (error) {
+      const e = error instanceof SyntaxError ? new BotError('invalid_input', 'line is not valid JSON') : error;
+      process.stdout.write(`${JSON.stringify({ id, error: errorJson(e) })}\n`);
+    }
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('privacy-bot')
+    .description('Answers questions about privacy policies, clause by clause, with citations.')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('search')
+    .description("rank a tenant's policy clauses for a question")
+    .argument('[question]', 'the question (omit with --jsonl)')
+    .option('--tenant <tenant>', 'tenant id, e.g. giantkone')
+    .option('--k <n>', 'how many clauses', positiveInt, 5)
+    .option('--json', 'print a JSON array')
+    .option('--jsonl', 'read {"id","tenant","question"} lines from stdin, write one JSON line each')
+    .action(async (question: string | undefined, opts: { tenant?: string; k: number; json?: boolean; jsonl?: boolean }) => {
+      const assistant = await openAssistant();
+      if (opts.jsonl) return runBatch(async (tenant, q) => ({ results: await assistant.search(tenant, q, opts.k) }));
+      const hits = await assistant.search(requireTenant(opts.tenant), question ?? '', opts.k);
+      if (opts.json) console.log(JSON.stringify(hits, null, 2));
+      else for (const h of hits) console.log(`${h.score.toFixed(3)}  ${h.policyId} ${h.number || '-'} ${h.title}\n       ${h.text.replace(/\n/g, ' ').slice(0, 120)}`);
+    });
+
+  program
+    .command('ask')
+    .description('answer a question from the tenant’s policies, with citations')
+    .argument('[question]', 'the question (omit with --jsonl)')
+    .option('--tenant <tenant>', 'tenant id, e.g. giantkone')
+    .option('--json', 'print {intent, answerable, answer, citations}')
+    .option('--jsonl', 'read {"id","tenant","question"} lines from stdin, write one JSON line each')
+    .action(async (question: string | undefined, opts: { tenant?: string; json?: boolean; jsonl?: boolean }) => {
+      const assistant = await openAssistant();
+      const askJson = async (tenant: string, q: string) => {
+        const a = await assistant.ask(tenant, q);
+        return { intent: 'question', answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson) };
+      };
+      if (opts.jsonl) return runBatch(askJson);
+      const tenant = requireTenant(opts.tenant);
+      if (opts.json) console.log(JSON.stringify(await askJson(tenant, question ?? ''), null, 2));
+      else console.log((await assistant.ask(tenant, question ?? '')).answer);
+    });
+
+  program
+    .command('parse')
+    .description('print the clauses the parser finds in a policy file')
+    .argument('<file>', 'a policy text file')
+    .option('--json', 'print the clause list as JSON')
+    .action((file: string, opts: { json?: boolean }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new BotError('invalid_input', `cannot read ${file}`);
+      }
+      const policyId = file.replace(/^.*\//, '').replace(/\.[^.]*$/, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+      const clauses = parsePolicy(text, { policyId }).map((c) => ({ path: file, ...c }));
+      if (opts.json) console.log(JSON.stringify(clauses, null, 2));
+      else for (const c of clauses) console.log(`${String(c.lineStart).padStart(5)}-${String(c.lineEnd).padEnd(5)} ${c.kind.padEnd(10)} ${c.headingPath.join(' › ') || '(preamble)'}`);
+    });
+
+  program
+    .command('ingest')
+    .description('build the search index for the knowledge directory')
+    .option('--force', 'rebuild even if the index is current')
+    .action(async (opts: { force?: boolean }) => {
+      const started = performance.now();
+      const assistant = await openAssistant(opts.force ?? true);
+      const clauses = [...assistant.index.tenants.values()].reduce((n, t) => n + t.clauses.length, 0);
+      console.error(`indexed ${clauses} clauses of ${assistant.kb.policies.length} policies in ${Math.round(performance.now() - started)} ms -> ${assistant.index.dir}`);
+    });
+
+  program
+    .command('start')
+    .description('interactive questions in the terminal')
+    .option('--tenant <tenant>', 'start with this tenant')
+    .action(async (opts: { tenant?: string }) => interactive(await openAssistant(), opts.tenant));
+
+  program
+    .command('eval')
+    .description('score retrieval and answers on the development sets (npm run eval)')
+    .option('--questions <file>', 'questions JSONL', '../shared/eval/dev-questions.jsonl')
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { questions: string; json?: boolean }) => {
+      const { runEval } = await import('../tools/eval.ts');
+      await runEval(await openAssistant(), opts);
+    });
+
+  program
+    .command('bench')
+    .description('ingest and ask benchmarks (npm run bench)')
+    .option('--corpus <dir>', 'extra policies for the scale run', '../shared/corpora/capp-130')
+    .option('--quick', 'fewer iterations')
+    .action(async (opts: { corpus: string; quick?: boolean }) => {
+      const { runBench } = await import('../tools/bench.ts');
+      await runBench(opts);
+    });
+
+  return program;
+}
+
+function requireTenant(tenant: string | undefined): string {
+  if (!tenant) throw new BotError('unknown_tenant', 'missing --tenant (e.g. --tenant giantkone)');
+  return tenant;
+}
+
+function citationJson(c: { policyId: string; clauseId: string; number: string; title: string; text: string }) {
+  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text };
+}
+
+async function interactive(assistant: PolicyAssistant, initialTenant?: string): Promise<void> {
+  const tenants = assistant.tenantIds();
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const ask = (prompt: string) => new Promise<string | null>((resolve) => {
+    rl.question(prompt, resolve);
+    rl.once('close', () => resolve(null));
+  });
+  console.log(`Privacy policy assistant. Tenants: ${tenants.map((t, i) => `${i + 1}) ${t}`).join('  ')}`);
+  let tenant = initialTenant && tenants.includes(initialTenant) ? initialTenant : null;
+  while (tenant === null) {
+    const choice = await ask('Pick a tenant (number or name): ');
+    if (choice === null) return;
+    tenant = tenants[Number(choice) - 1] ?? (tenants.includes(choice.trim()) ? choice.trim() : null);
+    if (tenant === null) console.log(`Unknown tenant "${choice}".`);
+  }
+  console.log(`Asking ${tenant}. Type a question; "/tenant NAME" switches, "/quit" leaves.`);
+  for (;;) {
+    const line = await ask('> ');
+    if (line === null || line.trim() === '/quit') break;
+    if (line.startsWith('/tenant')) {
+      const next = line.slice(7).trim();
+      if (tenants.includes(next)) tenant = next;
+      else console.log(`Unknown tenant "${next}". Known: ${tenants.join(', ')}`);
+      continue;
+    }
+    try {
+      validateQuestion(line);
+      const answer = await assistant.ask(tenant, line);
+      console.log(`${answer.answer}\n`);
+      if (answer.citations.length > 0 && process.stdout.isTTY) {
+        console.log(answer.citations.map((c, i) => `  [${i + 1}] ${formatCitation(c, answer.language)}: ${c.text.split('\n')[0]?.slice(0, 80)}`).join('\n'));
+      }
+    } catch (error) {
+      console.log(isBotError(error) ? error.message : `Error: ${String(error)}`);
+    }
+  }
+  rl.close();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    if (isBotError(error)) {
+      console.error(`privacy-bot: ${error.message}`);
+      return error.code === 'invalid_input' || error.code === 'unknown_tenant' ? EXIT_BAD_INPUT : 1;
+    }
+    console.error(error);
+    return 1;
+  }
+}

@@ -163,7 +163,7 @@ function markContents(lines: LogicalLine[]): void {
       lines[j + 1]!.cls === 'marker' &&
       lines[j + 1]!.marker?.style === start.marker.style &&
       followsInSequence(lines[j]!.marker!, lines[j + 1]!.marker!) &&
-      displayWidth(lines[j + 1]!.marker?.rest ?? '') <= 90
+      displayWidth(lines[j + 1]!.marker?.rest ?? '') <= 120
     ) {
       j++;
     }

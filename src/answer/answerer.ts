@@ -1,0 +1,143 @@
+// The default answerer needs no LLM: it quotes the sentences of the best clauses that
+// carry the question's words, marks each with its citation and lists the citations. When
+// the evidence is weak it says the policy does not cover the question and cites nothing.
+
+import type { PolicyMeta, Tenant } from '../knowledge/knowledge-base.ts';
+import type { Clause } from '../knowledge/parser.ts';
+import { splitSentences, type Language } from '../knowledge/text.ts';
+import { evidenceCoverage, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
+import { analyze } from '../retrieval/tokenizer.ts';
+import { reply } from './replies.ts';
+
+export interface Citation {
+  policyId: string;
+  policyTitle: string;
+  clauseId: string;
+  number: string;
+  title: string;
+  text: string;
+}
+
+export interface Answer {
+  answerable: boolean;
+  language: Language;
+  /** The full reply: statements with [n] markers, then the citation list. */
+  answer: string;
+  statements: { text: string; citation: number }[];
+  citations: Citation[];
+  /** Another tenant's company named in the question, if any. */
+  otherCompany?: string;
+}
+
+export const MIN_COVERAGE = 0.5;
+const MAX_CLAUSES = 3;
+const RELATIVE_CUTOFF = 0.8;
+
+export interface AnswerContext {
+  tenant: Tenant;
+  otherTenants: Tenant[];
+  policies: Map<string, PolicyMeta>;
+  index: TenantIndex;
+  language: Language;
+}
+
+export function composeAnswer(question: string, results: ScoredClause[], query: QueryAnalysis, ctx: AnswerContext): Answer {
+  const other = ctx.otherTenants.flatMap((t) => t.aliases).find((alias) => question.toLowerCase().includes(alias.toLowerCase()));
+  const best = results[0];
+  const docIndex = new Map(ctx.index.clauses.map((c, i) => [c.clauseId, i]));
+  const top = results.slice(0, 3).map((r) => docIndex.get(r.clause.clauseId)!);
+  const coverage = best && best.lexical > 0 ? evidenceCoverage(ctx.index, query, top) : 0;
+  if (!best || coverage < MIN_COVERAGE) return refusal(ctx, other);
+
+  const chosen: ScoredClause[] = [];
+  for (const r of results) {
+    if (chosen.length >= MAX_CLAUSES || r.score < RELATIVE_CUTOFF * best.score) break;
+    if (chosen.some((c) => c.clause.text === r.clause.text || isAncestor(r.clause, c.clause, ctx.index))) continue;
+    chosen.push(r);
+  }
+  const citations = chosen.map((r) => toCitation(r.clause, ctx.policies));
+  const statements = chosen.map((r, i) => ({ text: evidenceText(r.clause, query, ctx.index), citation: i + 1 }));
+  const lang = ctx.language;
+  const lines: string[] = [];
+  if (other) lines.push(reply(lang, 'otherCompany', { tenant: ctx.tenant.name, other }));
+  lines.push(reply(lang, 'answerIntro', { tenant: ctx.tenant.name }));
+  for (const s of statements) lines.push(`${s.text} [${s.citation}]`);
+  lines.push('', reply(lang, 'citationsHeader'));
+  citations.forEach((c, i) => lines.push(`[${i + 1}] ${formatCitation(c, lang)}`));
+  return { answerable: true, language: lang, answer: lines.join('\n'), statements, citations, otherCompany: other };
+}
+
+function refusal(ctx: AnswerContext, other: string | undefined): Answer {
+  const lang = ctx.language;
+  const parts = other ? [reply(lang, 'otherCompany', { tenant: ctx.tenant.name, other })] : [];
+  parts.push(reply(lang, 'refusal', { tenant: ctx.tenant.name }));
+  return { answerable: false, language: lang, answer: parts.join('\n'), statements: [], citations: [], otherCompany: other };
+}
+
+/** `a` lies inside `b` (or the other way round): quoting both would repeat the parent's text. */
+function isAncestor(a: Clause, b: Clause, index: TenantIndex): boolean {
+  const byId = new Map(index.clauses.map((c) => [c.clauseId, c]));
+  const within = (child: Clause, parent: Clause) => {
+    for (let p = child.parentId; p; p = byId.get(p)?.parentId ?? null) if (p === parent.clauseId) return true;
+    return false;
+  };
+  return within(a, b) || within(b, a);
+}
+
+export function headingOf(clause: Clause): string {
+  if (clause.title) return clause.title;
+  const last = clause.headingPath.at(-1);
+  return last ? last.replace(/^\S+\s+/, '') : '';
+}
+
+export function toCitation(clause: Clause, policies: Map<string, PolicyMeta>): Citation {
+  return {
+    policyId: clause.policyId,
+    policyTitle: policies.get(clause.policyId)?.title ?? clause.policyId,
+    clauseId: clause.clauseId,
+    number: clause.number,
+    title: headingOf(clause),
+    text: clause.text,
+  };
+}
+
+export function formatCitation(c: Citation, language: Language): string {
+  const where = c.number ? reply(language, 'clauseNumber', { number: c.number.startsWith('第') ? c.number.slice(1) : c.number }) : '';
+  const heading = c.title ? ` ${c.title}` : '';
+  return reply(language, 'citation', { policy: c.policyTitle, where: c.number.startsWith('第') ? ` ${c.number}` : where, heading });
+}
+
+/**
+ * The part of a clause worth quoting: a short clause whole, a long one by its sentences
+ * that carry the most question words, in their original order. A clause that introduces a
+ * list ("以下情形除外：") keeps the list items that follow it.
+ */
+function evidenceText(clause: Clause, query: QueryAnalysis, index: TenantIndex): string {
+  const body = clause.title && clause.text.startsWith(clause.title) ? clause.text.slice(clause.title.length).replace(/^[:：\s]+/, '') : clause.text;
+  const text = body.trim() === '' ? clause.text : body;
+  const lines = text.split('\n');
+  let quoted: string;
+  if (text.length <= 160) quoted = lines.join(' ');
+  else {
+    const sentences = splitSentences(text.replace(/\n/g, ' '));
+    const scored = sentences.map((s, i) => ({ s, i, score: sentenceScore(s, query) }));
+    const best = [...scored].sort((a, b) => b.score - a.score || a.i - b.i).slice(0, 2);
+    quoted = best
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.s)
+      .join(' ');
+  }
+  if (/[:：]$/.test(quoted.trim())) {
+    const items = index.clauses.filter((c) => c.parentId === clause.clauseId).slice(0, 8);
+    if (items.length > 0) quoted += ` ${items.map((c) => `${c.label.trim()}${c.text.split('\n')[0]}`).join(' ')}`;
+  }
+  return quoted.length > 600 ? `${quoted.slice(0, 600)}…` : quoted;
+}
+
+function sentenceScore(sentence: string, query: QueryAnalysis): number {
+  const { words, bigrams } = analyze(sentence);
+  const present = new Set([...words, ...bigrams]);
+  let score = 0;
+  for (const [token, weight] of query.weights) if (present.has(token)) score += weight;
+  return score;
+}

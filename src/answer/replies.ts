@@ -1,0 +1,30 @@
+// Reply templates live in prompts/replies.json so wording changes need no code change.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Language } from '../knowledge/text.ts';
+
+const keys = [
+  'answerIntro',
+  'refusal',
+  'otherCompany',
+  'citationsHeader',
+  'citation',
+  'clauseNumber',
+  'invalidEmpty',
+  'invalidTooLong',
+  'invalidControl',
+] as const;
+const LanguageSchema = z.object(Object.fromEntries(keys.map((k) => [k, z.string()])) as Record<(typeof keys)[number], z.ZodString>);
+const RepliesSchema = z.object({ zh: LanguageSchema, en: LanguageSchema });
+export type ReplyKey = (typeof keys)[number];
+
+const path = resolve(dirname(fileURLToPath(import.meta.url)), '../../prompts/replies.json');
+let cached: z.infer<typeof RepliesSchema> | null = null;
+
+export function reply(language: Language, key: ReplyKey, vars: Record<string, string | number> = {}): string {
+  cached ??= RepliesSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return cached[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}

@@ -1,0 +1,24 @@
+// One error type for everything the bot refuses on purpose. `code` is what callers branch on;
+// the message is written for the person who has to fix the input or the configuration.
+
+export type BotErrorCode =
+  | 'invalid_input'
+  | 'unknown_tenant'
+  | 'invalid_knowledge'
+  | 'invalid_config'
+  | 'embeddings_failed'
+  | 'index_failed';
+
+export class BotError extends Error {
+  readonly code: BotErrorCode;
+
+  constructor(code: BotErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BotError';
+    this.code = code;
+  }
+}
+
+export function isBotError(error: unknown, code?: BotErrorCode): error is BotError {
+  return error instanceof BotError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,167 @@
+// Hybrid retrieval for one tenant: BM25 over jieba words and character bigrams (with the
+// lexicon's expansions), dense vectors in hnswlib, fused by weighted score combination.
+// Exposed as a langchain BaseRetriever so it composes with the rest of langchain.
+
+import { Document } from '@langchain/core/documents';
+import { BaseRetriever } from '@langchain/core/retrievers';
+import type { HierarchicalNSW } from 'hnswlib-node';
+import type { Clause } from '../knowledge/parser.ts';
+import type { Bm25Index } from './bm25.ts';
+import type { Lexicon } from './lexicon.ts';
+import { analyze, isStopword } from './tokenizer.ts';
+
+export interface ScoredClause {
+  clause: Clause;
+  score: number;
+  lexical: number;
+  dense: number;
+}
+
+/** What the question asks for, after analysis: used for ranking and to judge the evidence. */
+export interface QueryAnalysis {
+  weights: Map<string, number>;
+  /** Content words of the question with the tokens that satisfy each (the word or its expansions). */
+  concepts: { word: string; alternatives: string[] }[];
+}
+
+export interface QueryEmbedder {
+  embedQuery(text: string): Promise<number[]>;
+  /** Synchronous path for the corpus embedding, so a search costs no promise round trips. */
+  embedText?(text: string): number[];
+}
+
+export interface TenantIndex {
+  tenant: string;
+  clauses: Clause[];
+  bm25: Bm25Index;
+  vectors: HierarchicalNSW | null;
+  /** Languages of the tenant's policies, by policy id. */
+  languages: Map<string, 'zh' | 'en'>;
+}
+
+const EXPANSION_WEIGHT = 0.6;
+const BIGRAM_WEIGHT = 0.5;
+export const LEXICAL_SHARE = 0.75;
+
+export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIndex): QueryAnalysis {
+  const { words, bigrams } = analyze(question);
+  const weights = new Map<string, number>();
+  const add = (t: string, w: number) => weights.set(t, Math.max(weights.get(t) ?? 0, w));
+  for (const w of words) add(w, 1);
+  for (const b of bigrams) add(b, BIGRAM_WEIGHT);
+  const matches = lexicon.match(question);
+  const concepts = new Map<string, string[]>();
+  for (const w of words) if (!isStopword(w)) concepts.set(w, [w]);
+  for (const m of matches) {
+    const expansionTokens: string[] = [];
+    for (const e of m.expand) {
+      const a = analyze(e);
+      for (const t of a.words) {
+        add(t, EXPANSION_WEIGHT);
+        expansionTokens.push(t);
+      }
+      for (const b of a.bigrams) add(b, EXPANSION_WEIGHT * BIGRAM_WEIGHT);
+    }
+    // Every question word inside the triggering term is satisfied by the expansion too.
+    const triggered = analyze(m.term).words;
+    for (const t of triggered.length > 0 ? triggered : [m.term]) {
+      concepts.set(t, [...(concepts.get(t) ?? [t]), ...expansionTokens]);
+    }
+  }
+  // An English word the tenant's policies never use and the lexicon does not translate says
+  // nothing either way about a Chinese policy; it is left out of the evidence check.
+  const hasEnglish = [...index.languages.values()].includes('en');
+  const list = [...concepts.entries()]
+    .filter(([word, alts]) => !(/^[a-z]/.test(word) && !hasEnglish && alts.length === 1 && !index.bm25.has(word)))
+    .map(([word, alternatives]) => ({ word, alternatives }));
+  return { weights, concepts: list };
+}
+
+export async function searchTenant(
+  index: TenantIndex,
+  query: QueryAnalysis,
+  questionText: string,
+  embedder: QueryEmbedder | null,
+  options: { k: number; language: 'zh' | 'en' },
+): Promise<ScoredClause[]> {
+  const lexical = index.bm25.score(query.weights);
+  const maxLexical = Math.max(0, ...lexical.values());
+  const dense = new Map<number, number>();
+  if (embedder && index.vectors && index.vectors.getCurrentCount() > 0) {
+    const vector = embedder.embedText ? embedder.embedText(questionText) : await embedder.embedQuery(questionText);
+    if (vector.some((x) => x !== 0)) {
+      const k = Math.min(50, index.vectors.getCurrentCount());
+      const result = index.vectors.searchKnn(vector, k);
+      result.neighbors.forEach((label, i) => dense.set(label, Math.max(0, 1 - result.distances[i]!)));
+    }
+  }
+  const preferLanguage = [...index.languages.values()].includes(options.language);
+  const candidates = new Set([...lexical.keys(), ...dense.keys()]);
+  const scored: ScoredClause[] = [];
+  for (const doc of candidates) {
+    const clause = index.clauses[doc]!;
+    const lex = maxLexical > 0 ? (lexical.get(doc) ?? 0) / maxLexical : 0;
+    const den = dense.get(doc) ?? 0;
+    let score = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * den;
+    // A bilingual tenant answers from the version in the question's language.
+    if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
+    scored.push({ clause, score, lexical: lexical.get(doc) ?? 0, dense: den });
+  }
+  scored.sort((a, b) => b.score - a.score || a.clause.lineStart - b.clause.lineStart);
+  return scored.slice(0, options.k);
+}
+
+/**
+ * The share of the question's content (weighted by rarity) that the given clauses contain.
+ * Low coverage means the policy does not speak to the question.
+ */
+export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs: number[]): number {
+  let total = 0;
+  let covered = 0;
+  for (const { alternatives } of query.concepts) {
+    // A word the policies never use weighs as much as the rarest word they do.
+    const known = alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
+    const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
+    total += weight;
+    if (alternatives.some((t) => docs.some((d) => index.bm25.contains(d, t)))) covered += weight;
+  }
+  return total === 0 ? 0 : covered / total;
+}
+
+function maxIdf(index: TenantIndex): number {
+  const n = index.bm25.size;
+  return Math.log(1 + (n - 0.5) / 1.5);
+}
+
+export interface HybridRetrieverInput {
+  index: TenantIndex;
+  lexicon: Lexicon;
+  embedder: QueryEmbedder | null;
+  k?: number;
+}
+
+/** The tenant's retriever as a langchain BaseRetriever: `await retriever.invoke("怎么删除我的信息")`. */
+export class HybridRetriever extends BaseRetriever {
+  lc_namespace = ['privacy_bot', 'retrievers'];
+  private readonly input: HybridRetrieverInput;
+
+  constructor(input: HybridRetrieverInput) {
+    super();
+    this.input = input;
+  }
+
+  async _getRelevantDocuments(query: string): Promise<Document[]> {
+    const { index, lexicon, embedder, k } = this.input;
+    const language = /[\u3400-\u9fff]/.test(query) ? 'zh' : 'en';
+    const analysis = analyseQuery(query, lexicon, index);
+    const results = await searchTenant(index, analysis, query, embedder, { k: k ?? 5, language });
+    return results.map(
+      (r) =>
+        new Document({
+          pageContent: r.clause.text,
+          metadata: { ...r.clause, score: r.score },
+          id: r.clause.clauseId,
+        }),
+    );
+  }
+}

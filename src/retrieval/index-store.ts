@@ -1,0 +1,181 @@
+// Builds the per-tenant indexes from the knowledge base and keeps them under the data
+// directory. The directory name carries a hash of everything the index depends on (policy
+// texts, manifest, lexicon, embedding choice, format version), so a change to any of them
+// triggers a rebuild and an unchanged knowledge base loads in milliseconds.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { BotError } from '../errors.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import type { Clause } from '../knowledge/parser.ts';
+import { Bm25Index, type Bm25Data } from './bm25.ts';
+import { CorpusEmbeddings, type CorpusEmbeddingsModel } from './corpus-embeddings.ts';
+import type { QueryEmbedder, TenantIndex } from './hybrid-retriever.ts';
+import type { Lexicon } from './lexicon.ts';
+import { analyze } from './tokenizer.ts';
+
+const { HierarchicalNSW } = hnswlib;
+const FORMAT_VERSION = 3;
+
+export interface DocumentEmbedder extends QueryEmbedder {
+  embedDocuments(texts: string[]): Promise<number[][]>;
+}
+
+export interface EmbeddingChoice {
+  /** Identifies the embedding in the index hash, e.g. "corpus-lsa" or "openai:text-embedding-3-small@https://...". */
+  id: string;
+  /** An external embedder; null means the corpus embedding fitted at ingest. */
+  external: DocumentEmbedder | null;
+}
+
+export interface LoadedIndex {
+  hash: string;
+  dir: string;
+  tenants: Map<string, TenantIndex>;
+  embedder: QueryEmbedder;
+}
+
+export interface BuildProgress {
+  (step: { phase: 'analyse' | 'embed' | 'index'; done: number; total: number }): void;
+}
+
+/** Text a clause is indexed under: its headings (repeated, as they name the topic) and its text. */
+export function indexedText(clause: Clause): string {
+  const headings = clause.headingPath.map((h) => h.replace(/^[\d.()（）一二三四五六七八九十第章条节]+\s*/, '')).join(' ');
+  return `${headings}\n${clause.title}\n${clause.text}`;
+}
+
+export function indexHash(kb: KnowledgeBase, lexicon: Lexicon, embedding: EmbeddingChoice): string {
+  return createHash('sha256')
+    .update(`v${FORMAT_VERSION}\0${kb.contentHash}\0${embedding.id}\0`)
+    .update(lexicon.source)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function indexExists(dataDir: string, hash: string): boolean {
+  return existsSync(join(dataDir, 'index', hash, 'meta.json'));
+}
+
+export async function buildIndex(
+  kb: KnowledgeBase,
+  lexicon: Lexicon,
+  dataDir: string,
+  embedding: EmbeddingChoice,
+  progress?: BuildProgress,
+): Promise<LoadedIndex> {
+  const hash = indexHash(kb, lexicon, embedding);
+  const root = join(dataDir, 'index');
+  const tmp = join(root, `${hash}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+
+  const retrievable = kb.clauses.filter((c) => c.kind !== 'contents');
+  const texts = retrievable.map(indexedText);
+  const tokenLists: string[][] = [];
+  texts.forEach((text, i) => {
+    const { words, bigrams } = analyze(text);
+    tokenLists.push(words.concat(bigrams));
+    if (i % 200 === 0 || i === texts.length - 1) progress?.({ phase: 'analyse', done: i + 1, total: texts.length });
+  });
+
+  let embedder: DocumentEmbedder;
+  if (embedding.external) embedder = embedding.external;
+  else {
+    const corpus = CorpusEmbeddings.fit(texts, { tokenLists });
+    writeFileSync(join(tmp, 'embeddings.json'), JSON.stringify(corpus.model));
+    embedder = corpus;
+  }
+
+  const policyTenant = new Map(kb.policies.map((p) => [p.id, p.tenant]));
+  const policyLanguage = new Map(kb.policies.map((p) => [p.id, p.language]));
+  const tenants = new Map<string, TenantIndex>();
+  let done = 0;
+  for (const tenant of kb.tenants) {
+    const members = retrievable.map((c, i) => ({ c, i })).filter(({ c }) => policyTenant.get(c.policyId) === tenant.id);
+    const clauses = members.map(({ c }) => c);
+    const bm25 = Bm25Index.build(members.map(({ i }) => tokenLists[i]!));
+    const vectors = await embedInBatches(embedder, members.map(({ i }) => texts[i]!), (n) =>
+      progress?.({ phase: 'embed', done: done + n, total: retrievable.length }),
+    );
+    done += members.length;
+    let hnsw: InstanceType<typeof HierarchicalNSW> | null = null;
+    const dim = vectors[0]?.length ?? 0;
+    if (dim > 0) {
+      hnsw = new HierarchicalNSW('cosine', dim);
+      hnsw.initIndex({ maxElements: Math.max(1, vectors.length), m: 16, efConstruction: 200, randomSeed: 42 });
+      vectors.forEach((v, label) => hnsw!.addPoint(v, label));
+      hnsw.setEf(64);
+      hnsw.writeIndexSync(join(tmp, `${tenant.id}.hnsw`));
+    }
+    writeFileSync(join(tmp, `${tenant.id}.json`), JSON.stringify({ clauses, bm25: bm25.toJSON(), dimensions: dim }));
+    const languages = new Map(clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
+    tenants.set(tenant.id, { tenant: tenant.id, clauses, bm25, vectors: hnsw, languages });
+    progress?.({ phase: 'index', done: tenants.size, total: kb.tenants.length });
+  }
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ hash, builtAt: new Date().toISOString(), embedding: embedding.id, clauses: retrievable.length }));
+
+  // Publish atomically: concurrent builders race on the rename, and the loser's copy is dropped.
+  const dir = join(root, hash);
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  removeStaleIndexes(root, hash);
+  return { hash, dir, tenants, embedder };
+}
+
+async function embedInBatches(embedder: DocumentEmbedder, texts: string[], onProgress: (n: number) => void): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let i = 0; i < texts.length; i += 64) {
+    const batch = texts.slice(i, i + 64);
+    out.push(...(embedder.embedText ? batch.map((t) => embedder.embedText!(t)) : await embedder.embedDocuments(batch)));
+    onProgress(out.length);
+  }
+  return out;
+}
+
+function removeStaleIndexes(root: string, keep: string): void {
+  for (const name of readdirSync(root)) {
+    if (name !== keep && !name.includes('.tmp-')) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+const TenantFileSchema = {
+  parse(json: unknown): { clauses: Clause[]; bm25: Bm25Data; dimensions: number } {
+    const value = json as { clauses?: unknown; bm25?: unknown; dimensions?: unknown };
+    if (!Array.isArray(value.clauses) || typeof value.bm25 !== 'object' || typeof value.dimensions !== 'number') {
+      throw new Error('malformed tenant index file');
+    }
+    return value as { clauses: Clause[]; bm25: Bm25Data; dimensions: number };
+  },
+};
+
+export function loadIndex(kb: KnowledgeBase, lexicon: Lexicon, dataDir: string, embedding: EmbeddingChoice): LoadedIndex {
+  const hash = indexHash(kb, lexicon, embedding);
+  const dir = join(dataDir, 'index', hash);
+  try {
+    const embedder: QueryEmbedder = embedding.external
+      ? embedding.external
+      : new CorpusEmbeddings(JSON.parse(readFileSync(join(dir, 'embeddings.json'), 'utf8')) as CorpusEmbeddingsModel);
+    const policyLanguage = new Map(kb.policies.map((p) => [p.id, p.language]));
+    const tenants = new Map<string, TenantIndex>();
+    for (const tenant of kb.tenants) {
+      const file = TenantFileSchema.parse(JSON.parse(readFileSync(join(dir, `${tenant.id}.json`), 'utf8')));
+      let vectors: InstanceType<typeof HierarchicalNSW> | null = null;
+      if (file.dimensions > 0) {
+        vectors = new HierarchicalNSW('cosine', file.dimensions);
+        vectors.readIndexSync(join(dir, `${tenant.id}.hnsw`));
+        vectors.setEf(64);
+      }
+      const languages = new Map(file.clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
+      tenants.set(tenant.id, { tenant: tenant.id, clauses: file.clauses, bm25: new Bm25Index(file.bm25), vectors, languages });
+    }
+    return { hash, dir, tenants, embedder };
+  } catch (cause) {
+    throw new BotError('index_failed', `The index in ${dir} cannot be read; run \`privacy-bot ingest\` to rebuild it.`, { cause });
+  }
+}
