@@ -31,7 +31,7 @@ export interface Answer {
 
 export const MIN_COVERAGE = 0.5;
 const MAX_CLAUSES = 3;
-const RELATIVE_CUTOFF = 0.8;
+const RELATIVE_CUTOFF = 0.7;
 
 export interface AnswerContext {
   tenant: Tenant;
@@ -49,8 +49,8 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   const coverage = best && best.lexical > 0 ? evidenceCoverage(ctx.index, query, top) : 0;
   if (!best || coverage < MIN_COVERAGE) return refusal(ctx, other);
 
-  const chosen: ScoredClause[] = [];
-  for (const r of results) {
+  const chosen: ScoredClause[] = sectionAnswer(results, query, ctx.index) ?? [];
+  for (const r of chosen.length > 0 ? [] : results) {
     if (chosen.length >= MAX_CLAUSES || r.score < RELATIVE_CUTOFF * best.score) break;
     if (chosen.some((c) => c.clause.text === r.clause.text || isAncestor(r.clause, c.clause, ctx.index))) continue;
     chosen.push(r);
@@ -65,6 +65,28 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   lines.push('', reply(lang, 'citationsHeader'));
   citations.forEach((c, i) => lines.push(`[${i + 1}] ${formatCitation(c, lang)}`));
   return { answerable: true, language: lang, answer: lines.join('\n'), statements, citations, otherCompany: other };
+}
+
+/**
+ * A question about a whole section ("儿童的个人信息如何处理？") is best answered by the
+ * section's first clauses in order, not by whichever one repeats the words most: when the
+ * best clauses share a parent whose heading covers the question, quote its clauses.
+ */
+function sectionAnswer(results: ScoredClause[], query: QueryAnalysis, index: TenantIndex): ScoredClause[] | null {
+  const top = results.slice(0, 3);
+  const parentId = top[0]?.clause.parentId;
+  if (!parentId || top.filter((r) => r.clause.parentId === parentId).length < 2) return null;
+  const parent = index.clauses.find((c) => c.clauseId === parentId);
+  const heading = parent?.title ?? index.clauses.find((c) => c.parentId === parentId)?.headingPath.at(-2) ?? '';
+  if (!heading) return null;
+  const words = new Set([...analyze(heading).words, ...analyze(heading).bigrams]);
+  const concepts = query.concepts.filter((c) => !/^[a-z]/.test(c.word));
+  if (concepts.length === 0) return null;
+  const covered = concepts.filter((c) => c.alternatives.some((t) => words.has(t))).length;
+  if (covered / concepts.length < 0.6) return null;
+  const byId = new Map(results.map((r) => [r.clause.clauseId, r]));
+  const children = index.clauses.filter((c) => c.parentId === parentId).slice(0, MAX_CLAUSES);
+  return children.map((clause) => byId.get(clause.clauseId) ?? { clause, score: 0, lexical: 0, dense: 0 });
 }
 
 function refusal(ctx: AnswerContext, other: string | undefined): Answer {

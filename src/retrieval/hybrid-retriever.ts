@@ -103,6 +103,9 @@ export async function searchTenant(
     const lex = maxLexical > 0 ? (lexical.get(doc) ?? 0) / maxLexical : 0;
     const den = dense.get(doc) ?? 0;
     let score = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * den;
+    // Soft AND: a clause that speaks to every part of the question beats one that repeats
+    // a single rare word many times.
+    score *= 0.4 + 0.6 * evidenceCoverage(index, query, [doc]);
     // A bilingual tenant answers from the version in the question's language.
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
     scored.push({ clause, score, lexical: lexical.get(doc) ?? 0, dense: den });

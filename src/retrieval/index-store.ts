@@ -17,7 +17,7 @@ import type { Lexicon } from './lexicon.ts';
 import { analyze } from './tokenizer.ts';
 
 const { HierarchicalNSW } = hnswlib;
-const FORMAT_VERSION = 3;
+const FORMAT_VERSION = 4;
 
 export interface DocumentEmbedder extends QueryEmbedder {
   embedDocuments(texts: string[]): Promise<number[][]>;
@@ -47,6 +47,16 @@ export function indexedText(clause: Clause): string {
   return `${headings}\n${clause.title}\n${clause.text}`;
 }
 
+/**
+ * Tables of contents are never evidence, and neither is a bare section heading with
+ * sub-clauses: its children carry the heading in their own indexed text.
+ */
+export function isRetrievable(clause: Clause, _index: number, all: Clause[]): boolean {
+  if (clause.kind === 'contents') return false;
+  const bare = clause.text.trim() === clause.title.trim() || clause.text.trim().replace(/^[【[]|[】\]]$/g, '') === clause.title.trim();
+  return !(bare && all.some((c) => c.parentId === clause.clauseId));
+}
+
 export function indexHash(kb: KnowledgeBase, lexicon: Lexicon, embedding: EmbeddingChoice): string {
   return createHash('sha256')
     .update(`v${FORMAT_VERSION}\0${kb.contentHash}\0${embedding.id}\0`)
@@ -72,7 +82,7 @@ export async function buildIndex(
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
 
-  const retrievable = kb.clauses.filter((c) => c.kind !== 'contents');
+  const retrievable = kb.clauses.filter(isRetrievable);
   const texts = retrievable.map(indexedText);
   const tokenLists: string[][] = [];
   texts.forEach((text, i) => {
