@@ -117,7 +117,7 @@ function continues(prev: string, next: string, wrapWidth: number | null): boolea
   if (/[A-Za-z0-9,'"“”)]$/.test(prev) && /^[a-z"“'(]/.test(next)) return true;
   if (/[，,、]$/.test(prev)) return true;
   // English wrapped at a fixed width: a long line ending in a word runs on.
-  if (/[A-Za-z]$/.test(prev) && displayWidth(prev) >= 50) return true;
+  if (/[A-Za-z]$/.test(prev) && displayWidth(prev) >= 60) return true;
   if (wrapWidth !== null && displayWidth(prev) >= 0.85 * wrapWidth) return true;
   return false;
 }
@@ -125,9 +125,12 @@ function continues(prev: string, next: string, wrapWidth: number | null): boolea
 function classify(lines: LogicalLine[]): void {
   for (const line of lines) {
     if (line.marker) {
-      line.marker = detectMarker(line.text);
       line.cls = isEmptyStub(line.text) ? 'stub' : 'marker';
-      if (line.cls === 'marker') line.text = tidyText(line.text);
+      if (line.cls === 'marker') {
+        line.text = tidyText(line.text);
+        line.marker = detectMarker(line.text);
+        if (!line.marker) line.cls = 'body';
+      }
     } else {
       line.text = tidyText(line.text);
       line.cls = DEFINITION.test(line.text) ? 'definition' : 'body';

@@ -17,7 +17,7 @@ import type { Lexicon } from './lexicon.ts';
 import { analyze } from './tokenizer.ts';
 
 const { HierarchicalNSW } = hnswlib;
-const FORMAT_VERSION = 4;
+const FORMAT_VERSION = 5;
 
 export interface DocumentEmbedder extends QueryEmbedder {
   embedDocuments(texts: string[]): Promise<number[][]>;

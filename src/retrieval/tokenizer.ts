@@ -26,11 +26,13 @@ export function isStopword(token: string): boolean {
 const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/g;
 const LATIN_WORD = /[a-z][a-z0-9'-]*|\d+(?:\.\d+)?/g;
 
-/** English words reduced to a common stem: "cookies" -> "cookie", "deleted" -> "delet". */
+/** English words reduced to a common stem: "cookies" and "cookie" -> "cooki", "deleted" -> "delet". */
 export function stemEnglish(word: string): string {
   let w = word.replace(/'s$/, '').replace(/'/g, '');
   if (w.length <= 3) return w;
-  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  // "policies"/"policy" and "cookies"/"cookie" must meet: both end in "i".
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}i`;
+  else if (/[^aeiou]y$/.test(w)) w = `${w.slice(0, -1)}i`;
   else if (w.endsWith('sses')) w = w.slice(0, -2);
   else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) w = w.slice(0, -1);
   if (w.endsWith('ing') && w.length > 5) w = w.slice(0, -3);
