@@ -3,7 +3,7 @@
 // lower-cased, lightly stemmed English words.
 
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
+import { dict } from '@node-rs/jieba/dict.js';
 
 let jieba: Jieba | null = null;
 function segmenter(): Jieba {
