@@ -176,7 +176,7 @@ const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 function verdict(value: number, goal: number, unit: string): string {
   if (value < goal) return `< ${goal} ${unit} ok`;
   const over = value - goal;
-  return `< ${goal} ${unit} MISSED by ${over.toFixed(unit === 'ms' && over < 100 ? 2 : 0)} ${unit} (${((value / goal - 1) * 100).toFixed(0)}%)`;
+  return `< ${goal} ${unit} MISSED by ${over.toFixed(unit === 'ms' && over < 100 ? 2 : 0)} ${unit} (${(value / goal).toFixed(1)}x the goal)`;
 }
 
 function table(headers: string[], rows: string[][]): string {
