@@ -51,6 +51,14 @@ export class Bm25Index {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** The documents that contain `token`. */
+  docsWith(token: string): number[] {
+    const list = this.postings.get(token) ?? [];
+    const docs: number[] = [];
+    for (let i = 0; i < list.length; i += 2) docs.push(list[i]!);
+    return docs;
+  }
+
   /** Does document `doc` contain `token`? */
   contains(doc: number, token: string): boolean {
     const list = this.postings.get(token);

@@ -96,6 +96,7 @@ export async function searchTenant(
     }
   }
   const preferLanguage = [...index.languages.values()].includes(options.language);
+  const coverageOf = coverageScorer(index, query);
   const candidates = new Set([...lexical.keys(), ...dense.keys()]);
   const scored: ScoredClause[] = [];
   for (const doc of candidates) {
@@ -105,7 +106,7 @@ export async function searchTenant(
     let score = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * den;
     // Soft AND: a clause that speaks to every part of the question beats one that repeats
     // a single rare word many times.
-    score *= 0.4 + 0.6 * evidenceCoverage(index, query, [doc]);
+    score *= 0.4 + 0.6 * coverageOf([doc]);
     // A bilingual tenant answers from the version in the question's language.
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
     scored.push({ clause, score, lexical: lexical.get(doc) ?? 0, dense: den });
@@ -119,16 +120,28 @@ export async function searchTenant(
  * Low coverage means the policy does not speak to the question.
  */
 export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs: number[]): number {
-  let total = 0;
-  let covered = 0;
-  for (const { alternatives } of query.concepts) {
+  return coverageScorer(index, query)(docs);
+}
+
+/**
+ * Prepares the coverage check once per query: for each concept of the question, its weight
+ * and the set of clauses that contain it, so checking a clause costs one lookup per concept
+ * (a common question can match nearly every clause of a large tenant).
+ */
+export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs: number[]) => number {
+  const concepts = query.concepts.map(({ alternatives }) => {
     // A word the policies never use weighs as much as the rarest word they do.
     const known = alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
     const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
-    total += weight;
-    if (alternatives.some((t) => docs.some((d) => index.bm25.contains(d, t)))) covered += weight;
-  }
-  return total === 0 ? 0 : covered / total;
+    return { weight, docs: new Set(alternatives.flatMap((t) => index.bm25.docsWith(t))) };
+  });
+  const total = concepts.reduce((sum, c) => sum + c.weight, 0);
+  return (docs) => {
+    if (total === 0) return 0;
+    let covered = 0;
+    for (const c of concepts) if (docs.some((d) => c.docs.has(d))) covered += c.weight;
+    return covered / total;
+  };
 }
 
 function maxIdf(index: TenantIndex): number {
