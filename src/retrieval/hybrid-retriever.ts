@@ -42,6 +42,7 @@ export interface TenantIndex {
 const EXPANSION_WEIGHT = 0.6;
 const BIGRAM_WEIGHT = 0.5;
 export const LEXICAL_SHARE = 0.75;
+const LEXICAL_CANDIDATES = 200;
 
 export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIndex): QueryAnalysis {
   const { words, bigrams } = analyze(question);
@@ -97,7 +98,10 @@ export async function searchTenant(
   }
   const preferLanguage = [...index.languages.values()].includes(options.language);
   const coverageOf = coverageScorer(index, query);
-  const candidates = new Set([...lexical.keys(), ...dense.keys()]);
+  // Only the strongest lexical matches go on to fusion: a common question matches nearly
+  // every clause of a large tenant, and the tail can never reach the top k.
+  const lexicalTop = [...lexical.entries()].sort((a, b) => b[1] - a[1]).slice(0, LEXICAL_CANDIDATES);
+  const candidates = new Set([...lexicalTop.map(([doc]) => doc), ...dense.keys()]);
   const scored: ScoredClause[] = [];
   for (const doc of candidates) {
     const clause = index.clauses[doc]!;
