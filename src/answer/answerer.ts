@@ -41,18 +41,47 @@ export interface AnswerContext {
   language: Language;
 }
 
+/** Lookups over a tenant's clause tree, computed once per index rather than per question. */
+interface ClauseTree {
+  byId: Map<string, Clause>;
+  position: Map<string, number>;
+  children: Map<string, Clause[]>;
+}
+
+const trees = new WeakMap<TenantIndex, ClauseTree>();
+
+function treeOf(index: TenantIndex): ClauseTree {
+  let tree = trees.get(index);
+  if (!tree) {
+    const children = new Map<string, Clause[]>();
+    for (const c of index.clauses) {
+      if (!c.parentId) continue;
+      const list = children.get(c.parentId);
+      if (list) list.push(c);
+      else children.set(c.parentId, [c]);
+    }
+    tree = {
+      byId: new Map(index.clauses.map((c) => [c.clauseId, c])),
+      position: new Map(index.clauses.map((c, i) => [c.clauseId, i])),
+      children,
+    };
+    trees.set(index, tree);
+  }
+  return tree;
+}
+
 export function composeAnswer(question: string, results: ScoredClause[], query: QueryAnalysis, ctx: AnswerContext): Answer {
   const other = ctx.otherTenants.flatMap((t) => t.aliases).find((alias) => question.toLowerCase().includes(alias.toLowerCase()));
   const best = results[0];
-  const docIndex = new Map(ctx.index.clauses.map((c, i) => [c.clauseId, i]));
-  const top = results.slice(0, 3).map((r) => docIndex.get(r.clause.clauseId)!);
+  const tree = treeOf(ctx.index);
+  const top = results.slice(0, 3).map((r) => tree.position.get(r.clause.clauseId)!);
   const coverage = best && best.lexical > 0 ? evidenceCoverage(ctx.index, query, top) : 0;
   if (!best || coverage < MIN_COVERAGE) return refusal(ctx, other);
 
   const chosen: ScoredClause[] = sectionAnswer(results, query, ctx.index) ?? [];
   for (const r of chosen.length > 0 ? [] : results) {
     if (chosen.length >= MAX_CLAUSES || r.score < RELATIVE_CUTOFF * best.score) break;
-    if (chosen.some((c) => c.clause.text === r.clause.text || isAncestor(r.clause, c.clause, ctx.index))) continue;
+    if (chosen.some((c) => c.clause.text === r.clause.text || isAncestor(r.clause, c.clause, tree))) continue;
     chosen.push(r);
   }
   const citations = chosen.map((r) => toCitation(r.clause, ctx.policies));
@@ -76,16 +105,19 @@ function sectionAnswer(results: ScoredClause[], query: QueryAnalysis, index: Ten
   const top = results.slice(0, 3);
   const parentId = top[0]?.clause.parentId;
   if (!parentId || top.filter((r) => r.clause.parentId === parentId).length < 2) return null;
-  const parent = index.clauses.find((c) => c.clauseId === parentId);
-  const heading = parent?.title ?? index.clauses.find((c) => c.parentId === parentId)?.headingPath.at(-2) ?? '';
+  const tree = treeOf(index);
+  const parent = tree.byId.get(parentId);
+  const siblings = tree.children.get(parentId) ?? [];
+  const heading = parent?.title ?? siblings[0]?.headingPath.at(-2) ?? '';
   if (!heading) return null;
-  const words = new Set([...analyze(heading).words, ...analyze(heading).bigrams]);
+  const analysed = analyze(heading);
+  const words = new Set([...analysed.words, ...analysed.bigrams]);
   const concepts = query.concepts.filter((c) => !/^[a-z]/.test(c.word));
   if (concepts.length === 0) return null;
   const covered = concepts.filter((c) => c.alternatives.some((t) => words.has(t))).length;
   if (covered / concepts.length < 0.6) return null;
   const byId = new Map(results.map((r) => [r.clause.clauseId, r]));
-  const children = index.clauses.filter((c) => c.parentId === parentId).slice(0, MAX_CLAUSES);
+  const children = siblings.slice(0, MAX_CLAUSES);
   return children.map((clause) => byId.get(clause.clauseId) ?? { clause, score: 0, lexical: 0, dense: 0 });
 }
 
@@ -97,8 +129,8 @@ function refusal(ctx: AnswerContext, other: string | undefined): Answer {
 }
 
 /** `a` lies inside `b` (or the other way round): quoting both would repeat the parent's text. */
-function isAncestor(a: Clause, b: Clause, index: TenantIndex): boolean {
-  const byId = new Map(index.clauses.map((c) => [c.clauseId, c]));
+function isAncestor(a: Clause, b: Clause, tree: ClauseTree): boolean {
+  const { byId } = tree;
   const within = (child: Clause, parent: Clause) => {
     for (let p = child.parentId; p; p = byId.get(p)?.parentId ?? null) if (p === parent.clauseId) return true;
     return false;
@@ -150,7 +182,7 @@ function evidenceText(clause: Clause, query: QueryAnalysis, index: TenantIndex):
       .join(' ');
   }
   if (/[:：]$/.test(quoted.trim())) {
-    const items = index.clauses.filter((c) => c.parentId === clause.clauseId).slice(0, 8);
+    const items = (treeOf(index).children.get(clause.clauseId) ?? []).slice(0, 8);
     if (items.length > 0) quoted += ` ${items.map((c) => `${c.label.trim()}${c.text.split('\n')[0]}`).join(' ')}`;
   }
   return quoted.length > 600 ? `${quoted.slice(0, 600)}…` : quoted;

@@ -69,19 +69,38 @@ export class Bm25Index {
 
   /** Scores for every document that shares a token with the query, weighted per query token. */
   score(query: Map<string, number>): Map<number, number> {
+    const { scores, touched } = this.scoreDense(query);
+    const result = new Map<number, number>();
+    for (const doc of touched) result.set(doc, scores[doc]!);
+    return result;
+  }
+
+  /**
+   * The same scores in a dense array (one slot per document) plus the documents touched,
+   * in first-touch order: accumulating into a typed array is several times faster than a
+   * Map when a common word matches most of a large tenant.
+   */
+  scoreDense(query: Map<string, number>): { scores: Float64Array; touched: number[] } {
     const { k1, b, docLengths } = this.data;
-    const scores = new Map<number, number>();
+    const scores = new Float64Array(docLengths.length);
+    const seen = new Uint8Array(docLengths.length);
+    const touched: number[] = [];
+    const lengthFactor = (k1 * b) / this.avgLength;
+    const base = k1 * (1 - b);
     for (const [token, weight] of query) {
       const list = this.postings.get(token);
       if (!list) continue;
-      const idf = this.idf(token);
+      const factor = weight * this.idf(token) * (k1 + 1);
       for (let i = 0; i < list.length; i += 2) {
         const doc = list[i]!;
         const tf = list[i + 1]!;
-        const norm = tf + k1 * (1 - b + (b * docLengths[doc]!) / this.avgLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + weight * idf * ((tf * (k1 + 1)) / norm));
+        scores[doc] = scores[doc]! + (factor * tf) / (tf + base + lengthFactor * docLengths[doc]!);
+        if (seen[doc] === 0) {
+          seen[doc] = 1;
+          touched.push(doc);
+        }
       }
     }
-    return scores;
+    return { scores, touched };
   }
 }

@@ -85,8 +85,9 @@ export async function searchTenant(
   embedder: QueryEmbedder | null,
   options: { k: number; language: 'zh' | 'en' },
 ): Promise<ScoredClause[]> {
-  const lexical = index.bm25.score(query.weights);
-  const maxLexical = Math.max(0, ...lexical.values());
+  const { scores: lexical, touched } = index.bm25.scoreDense(query.weights);
+  let maxLexical = 0;
+  for (const doc of touched) if (lexical[doc]! > maxLexical) maxLexical = lexical[doc]!;
   const dense = new Map<number, number>();
   if (embedder && index.vectors && index.vectors.getCurrentCount() > 0) {
     const vector = embedder.embedText ? embedder.embedText(questionText) : await embedder.embedQuery(questionText);
@@ -100,12 +101,11 @@ export async function searchTenant(
   const coverageOf = coverageScorer(index, query);
   // Only the strongest lexical matches go on to fusion: a common question matches nearly
   // every clause of a large tenant, and the tail can never reach the top k.
-  const lexicalTop = [...lexical.entries()].sort((a, b) => b[1] - a[1]).slice(0, LEXICAL_CANDIDATES);
-  const candidates = new Set([...lexicalTop.map(([doc]) => doc), ...dense.keys()]);
+  const candidates = new Set([...strongest(lexical, touched, LEXICAL_CANDIDATES), ...dense.keys()]);
   const scored: ScoredClause[] = [];
   for (const doc of candidates) {
     const clause = index.clauses[doc]!;
-    const lex = maxLexical > 0 ? (lexical.get(doc) ?? 0) / maxLexical : 0;
+    const lex = maxLexical > 0 ? lexical[doc]! / maxLexical : 0;
     const den = dense.get(doc) ?? 0;
     let score = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * den;
     // Soft AND: a clause that speaks to every part of the question beats one that repeats
@@ -113,10 +113,21 @@ export async function searchTenant(
     score *= 0.4 + 0.6 * coverageOf([doc]);
     // A bilingual tenant answers from the version in the question's language.
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
-    scored.push({ clause, score, lexical: lexical.get(doc) ?? 0, dense: den });
+    scored.push({ clause, score, lexical: lexical[doc]!, dense: den });
   }
   scored.sort((a, b) => b.score - a.score || a.clause.lineStart - b.clause.lineStart);
   return scored.slice(0, options.k);
+}
+
+/** The `n` touched documents with the highest scores (any order). */
+function strongest(scores: Float64Array, touched: number[], n: number): number[] {
+  if (touched.length <= n) return touched;
+  const values = Float64Array.from(touched, (doc) => scores[doc]!).sort();
+  const threshold = values[values.length - n]!;
+  const picked: number[] = [];
+  for (const doc of touched) if (scores[doc]! > threshold) picked.push(doc);
+  for (const doc of touched) if (picked.length < n && scores[doc] === threshold) picked.push(doc);
+  return picked;
 }
 
 /**
@@ -137,13 +148,15 @@ export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs:
     // A word the policies never use weighs as much as the rarest word they do.
     const known = alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
     const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
-    return { weight, docs: new Set(alternatives.flatMap((t) => index.bm25.docsWith(t))) };
+    const docs = new Uint8Array(index.bm25.size);
+    for (const t of alternatives) for (const d of index.bm25.docsWith(t)) docs[d] = 1;
+    return { weight, docs };
   });
   const total = concepts.reduce((sum, c) => sum + c.weight, 0);
   return (docs) => {
     if (total === 0) return 0;
     let covered = 0;
-    for (const c of concepts) if (docs.some((d) => c.docs.has(d))) covered += c.weight;
+    for (const c of concepts) if (docs.some((d) => c.docs[d] === 1)) covered += c.weight;
     return covered / total;
   };
 }
