@@ -1,0 +1,148 @@
+// One storage interface for everything the bot keeps about people and requests. Two
+// backends implement it (SQLite embedded by default, PostgreSQL with DATABASE_URL) and pass
+// the same contract suite (test/store/store-contract.test.ts).
+//
+// The store holds opaque values where the core protects them: contact details arrive here
+// already encrypted, conversation state is JSON the core owns.
+
+import type { RequestType } from '../conversation/types.ts';
+
+export const TICKET_STATUSES = ['submitted', 'verifying_identity', 'in_progress', 'completed', 'rejected', 'cancelled'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Identifies one inbound message across redeliveries. */
+export interface MessageKey {
+  channel: string;
+  tenant: string;
+  messageId: string;
+}
+
+export type MessageClaim =
+  /** The caller owns the message now and must finish or release it. */
+  | { state: 'claimed' }
+  /** Another caller (or instance) is handling it right now. */
+  | { state: 'processing' }
+  /** Already handled; `result` is what finishMessage stored. */
+  | { state: 'done'; result: unknown };
+
+export interface ConversationRecord {
+  tenant: string;
+  channel: string;
+  conversationRef: string;
+  userRef: string;
+  /** JSON-serialisable state owned by the conversation core. */
+  state: unknown;
+  updatedAt: Date;
+}
+
+export interface TranscriptEntry {
+  tenant: string;
+  channel: string;
+  conversationRef: string;
+  userRef: string;
+  direction: 'in' | 'out';
+  text: string;
+  at: Date;
+}
+
+export interface TicketClause {
+  policyId: string;
+  clauseId: string;
+  number: string;
+  title: string;
+}
+
+export interface TicketRecord {
+  /** Human-friendly, e.g. DEL-20261122-0007. */
+  id: string;
+  type: RequestType;
+  tenant: string;
+  channel: string;
+  /** Pseudonymous channel reference of the requester (never a name or a phone number). */
+  requester: string;
+  conversationRef: string;
+  /** Encrypted contact (see src/tickets/crypto.ts); never stored in clear. */
+  contactEncrypted: string;
+  /** Masked for display, e.g. 138****5678 or a***@example.com. */
+  contactMasked: string;
+  details: Record<string, string>;
+  clauses: TicketClause[];
+  status: TicketStatus;
+  /** Calendar date (YYYY-MM-DD) by which the request must be answered. */
+  dueDate: string;
+  /** Where the deadline comes from: the tenant's policy, or the tenant's configured default. */
+  deadlineSource: 'policy' | 'tenant_default';
+  language: 'zh' | 'en';
+  /** Unique per originating message (channel|tenant|messageId): a redelivery cannot file twice. */
+  originKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A new ticket before the store gives it its number. */
+export type TicketDraft = Omit<TicketRecord, 'id'> & {
+  /** Id prefix, e.g. "DEL"; the store appends -YYYYMMDD-NNNN from `createdAt` (UTC+8 day). */
+  idPrefix: string;
+};
+
+export interface TicketEvent {
+  ticketId: string;
+  at: Date;
+  /** Who made the change: "user:<ref>", "agent:<name>", "system". */
+  actor: string;
+  from: TicketStatus | null;
+  to: TicketStatus;
+  note: string | null;
+}
+
+export interface TicketFilter {
+  tenant?: string;
+  status?: TicketStatus;
+  /** Only this requester's tickets (with channel, so two channels' refs never mix). */
+  requester?: { channel: string; userRef: string };
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // Inbound message idempotency -------------------------------------------------------
+  /**
+   * Claims a message for processing. A claim older than `staleAfterMs` that was never
+   * finished (a crashed instance) may be taken over.
+   */
+  claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim>;
+  finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void>;
+  /** Gives up a claim after a failure, so a redelivery can try again. */
+  releaseMessage(key: MessageKey): Promise<void>;
+
+  // Conversations -------------------------------------------------------------------------
+  loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null>;
+  saveConversation(record: ConversationRecord): Promise<void>;
+  appendTranscript(entries: TranscriptEntry[]): Promise<void>;
+  /** Oldest first. */
+  transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]>;
+  /** Erases the user's transcript and conversation state (not their tickets). */
+  eraseUserHistory(tenant: string, channel: string, userRef: string): Promise<{ messages: number; conversations: number }>;
+  /** Deletes transcript entries (and idle conversations and message claims) older than `before`. */
+  purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }>;
+
+  // Tickets ---------------------------------------------------------------------------------
+  /**
+   * Numbers and inserts a ticket, with its first audit event, in one transaction. When a
+   * ticket with the same originKey exists, returns it with created=false and inserts nothing.
+   */
+  createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }>;
+  getTicket(id: string): Promise<TicketRecord | null>;
+  /** Newest first. */
+  listTickets(filter?: TicketFilter): Promise<TicketRecord[]>;
+  /**
+   * Moves a ticket from `event.from` to `event.to` and appends the event, atomically. Returns
+   * the updated ticket, or null when its status is no longer `event.from` (a concurrent change).
+   */
+  transitionTicket(event: TicketEvent): Promise<TicketRecord | null>;
+  /** The append-only audit log of a ticket, oldest first. */
+  ticketEvents(ticketId: string): Promise<TicketEvent[]>;
+}
