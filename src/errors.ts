@@ -7,7 +7,9 @@ export type BotErrorCode =
   | 'invalid_knowledge'
   | 'invalid_config'
   | 'embeddings_failed'
-  | 'index_failed';
+  | 'index_failed'
+  | 'not_found'
+  | 'invalid_transition';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;

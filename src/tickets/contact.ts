@@ -1,0 +1,87 @@
+// Contact details given for identity verification: validated, masked for display and
+// encrypted at rest (AES-256-GCM). Only the ticket store ever holds the ciphertext; logs,
+// transcripts and replies see the masked form.
+
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { BotError } from '../errors.ts';
+
+export type ContactKind = 'mobile' | 'email';
+
+export interface Contact {
+  kind: ContactKind;
+  /** Normalised: 11 digits for a mobile, lower-cased for an email. */
+  value: string;
+}
+
+const MOBILE = /^1[3-9]\d{9}$/;
+// Deliberately plain: one @, a dot in the domain, no spaces. RFC 5322 allows more, but a
+// support agent has to be able to write to it.
+const EMAIL = /^[a-z0-9._%+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,24}$/i;
+
+/**
+ * Finds a mainland mobile number (with optional +86/0086, spaces or dashes) or an email in
+ * what the user typed; null when there is neither.
+ */
+export function parseContact(text: string): Contact | null {
+  const trimmed = text.trim().replace(/[。.,，！!]+$/, '');
+  const email = trimmed.match(/[^\s:：,，;；<>()（）]+@[^\s:：,，;；<>()（）]+/)?.[0];
+  if (email && EMAIL.test(email)) return { kind: 'email', value: email.toLowerCase() };
+  const digits = trimmed
+    .replace(/[\s-]/g, '')
+    .replace(/^(?:\+86|0086|86)(?=1\d{10}$)/, '')
+    .match(/(?<!\d)1\d{10}(?!\d)/)?.[0];
+  if (digits && MOBILE.test(digits)) return { kind: 'mobile', value: digits };
+  return null;
+}
+
+/** 138****5678 for a mobile; a***@example.com for an email. */
+export function maskContact(contact: Contact): string {
+  if (contact.kind === 'mobile') return `${contact.value.slice(0, 3)}****${contact.value.slice(7)}`;
+  const [local = '', domain = ''] = contact.value.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
+/** Hides anything that looks like a phone number or email in free text (for transcripts). */
+export function maskContactsInText(text: string): string {
+  return text
+    .replace(/[^\s:：,，;；<>()（）]+@[^\s:：,，;；<>()（）]+\.[a-z]{2,24}/gi, (m) => {
+      const c = parseContact(m);
+      return c ? maskContact(c) : m;
+    })
+    .replace(/(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g, (m) => {
+      const c = parseContact(m);
+      return c ? maskContact(c) : m;
+    });
+}
+
+const VERSION = 'v1';
+
+/** AES-256-GCM with a 32-byte key; the output is `v1:<iv>:<tag>:<ciphertext>` in base64url. */
+export class ContactCipher {
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== 32) throw new BotError('invalid_config', `The encryption key must be 32 bytes (got ${key.length}).`);
+    this.key = key;
+  }
+
+  encrypt(contact: Contact): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(contact), 'utf8'), cipher.final()]);
+    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  decrypt(sealed: string): Contact {
+    const [version, iv, tag, data] = sealed.split(':');
+    if (version !== VERSION || !iv || !tag || !data) throw new BotError('invalid_input', 'Not an encrypted contact.');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      return JSON.parse(plain) as Contact;
+    } catch (error) {
+      throw new BotError('invalid_config', 'Could not decrypt a contact: the encryption key differs from the one it was written with.', { cause: error });
+    }
+  }
+}

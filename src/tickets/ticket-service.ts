@@ -1,0 +1,138 @@
+// Rights-request tickets: numbering, due dates, the status workflow and its audit trail.
+// The store keeps the records; this is where the rules live.
+
+import { BotError } from '../errors.ts';
+import type { RequestType } from '../conversation/types.ts';
+import type { Store, TicketClause, TicketEvent, TicketRecord, TicketStatus } from '../store/store.ts';
+import { TICKET_STATUSES } from '../store/store.ts';
+import { maskContact, type Contact, type ContactCipher } from './contact.ts';
+import { dueDate, type ResponseDeadline } from './deadline.ts';
+
+export const TICKET_PREFIX: Record<RequestType, string> = {
+  delete_data: 'DEL',
+  access_data: 'ACC',
+  correct_data: 'COR',
+  cancel_account: 'CAN',
+  withdraw_consent: 'WDR',
+  port_data: 'POR',
+  complaint: 'CMP',
+};
+
+export const TICKET_ID = /\b(?:DEL|ACC|COR|CAN|WDR|POR|CMP)-\d{8}-\d{4,}\b/i;
+
+/** Who may move a ticket where. Terminal states have no way out. */
+const TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
+  submitted: ['verifying_identity', 'rejected', 'cancelled'],
+  verifying_identity: ['in_progress', 'rejected', 'cancelled'],
+  in_progress: ['completed', 'rejected', 'cancelled'],
+  completed: [],
+  rejected: [],
+  cancelled: [],
+};
+
+export function isTicketStatus(value: string): value is TicketStatus {
+  return (TICKET_STATUSES as readonly string[]).includes(value);
+}
+
+export function isOpen(status: TicketStatus): boolean {
+  return TRANSITIONS[status].length > 0;
+}
+
+export interface TenantDeadline {
+  deadline: ResponseDeadline;
+  source: 'policy' | 'tenant_default';
+  /** The clause the deadline was read from (policy source only). */
+  clause?: TicketClause;
+}
+
+export interface NewTicket {
+  type: RequestType;
+  tenant: string;
+  channel: string;
+  requester: string;
+  conversationRef: string;
+  contact: Contact;
+  details: Record<string, string>;
+  clauses: TicketClause[];
+  deadline: TenantDeadline;
+  language: 'zh' | 'en';
+  /** Unique per originating message, so a redelivered confirmation files nothing new. */
+  originKey: string;
+  at: Date;
+}
+
+export class TicketService {
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: ContactCipher,
+  ) {}
+
+  async create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
+    const { contact, deadline, at, ...rest } = input;
+    return this.store.createTicket(
+      {
+        ...rest,
+        idPrefix: TICKET_PREFIX[input.type],
+        contactEncrypted: this.cipher.encrypt(contact),
+        contactMasked: maskContact(contact),
+        status: 'submitted',
+        dueDate: dueDate(at, deadline.deadline),
+        deadlineSource: deadline.source,
+        createdAt: at,
+        updatedAt: at,
+      },
+      { at, actor: `user:${input.requester}`, from: null, to: 'submitted', note: null },
+    );
+  }
+
+  get(id: string): Promise<TicketRecord | null> {
+    return this.store.getTicket(id.toUpperCase());
+  }
+
+  list(filter: Parameters<Store['listTickets']>[0] = {}): Promise<TicketRecord[]> {
+    return this.store.listTickets(filter);
+  }
+
+  events(id: string): Promise<TicketEvent[]> {
+    return this.store.ticketEvents(id.toUpperCase());
+  }
+
+  /** The clear contact, for the agent who verifies identity. */
+  revealContact(ticket: TicketRecord): Contact {
+    return this.cipher.decrypt(ticket.contactEncrypted);
+  }
+
+  /**
+   * Moves a ticket along the workflow. Agents may not cancel (only the requester can), a
+   * rejection needs a reason, and any other move outside the workflow is refused.
+   */
+  async transition(id: string, to: TicketStatus, change: { actor: string; note?: string | null; at: Date }): Promise<TicketRecord> {
+    const ticket = await this.get(id);
+    if (!ticket) throw new BotError('not_found', `No ticket ${id}.`);
+    const note = change.note?.trim() || null;
+    if (!TRANSITIONS[ticket.status].includes(to)) {
+      const allowed = TRANSITIONS[ticket.status];
+      throw new BotError(
+        'invalid_transition',
+        `Ticket ${ticket.id} is ${ticket.status}; it cannot become ${to}.` +
+          (allowed.length > 0 ? ` Allowed next: ${allowed.join(', ')}.` : ' It is closed.'),
+      );
+    }
+    if (to === 'rejected' && !note) throw new BotError('invalid_transition', `Rejecting ${ticket.id} needs a reason (--note).`);
+    if (to === 'cancelled' && !change.actor.startsWith('user:')) {
+      throw new BotError('invalid_transition', `Only the requester can cancel ${ticket.id}; an agent rejects it with a reason instead.`);
+    }
+    const updated = await this.store.transitionTicket({ ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note });
+    if (!updated) throw new BotError('invalid_transition', `Ticket ${ticket.id} was changed by someone else just now; look at it again.`);
+    return updated;
+  }
+
+  /** The requester cancels their own ticket; someone else's is reported as not found. */
+  async cancelByRequester(id: string, requester: { channel: string; userRef: string }, at: Date): Promise<TicketRecord> {
+    const ticket = await this.get(id);
+    if (!ticket || ticket.channel !== requester.channel || ticket.requester !== requester.userRef) {
+      throw new BotError('not_found', `No ticket ${id}.`);
+    }
+    return this.transition(ticket.id, 'cancelled', { actor: `user:${requester.userRef}`, at });
+  }
+}
