@@ -9,7 +9,8 @@ export type BotErrorCode =
   | 'embeddings_failed'
   | 'index_failed'
   | 'not_found'
-  | 'invalid_transition';
+  | 'invalid_transition'
+  | 'storage_failed';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;
