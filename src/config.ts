@@ -14,6 +14,17 @@ const ConfigSchema = z
     EMBEDDINGS_BASE_URL: z.url().optional().describe('OpenAI-compatible API base, e.g. https://api.example.com/v1'),
     EMBEDDINGS_MODEL: z.string().min(1).optional(),
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+      .optional()
+      .describe('PostgreSQL instead of the embedded SQLite file'),
+    BOT_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => decodeKey(v) !== null, 'BOT_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)')
+      .optional()
+      .describe('Key for contact details at rest; without it a key file is created in DATA_DIR'),
+    TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30).describe('Chat transcripts older than this are purged'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -26,6 +37,17 @@ export interface Config {
   knowledgeDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   embeddings: { baseUrl: string; model: string; apiKey?: string } | null;
+  databaseUrl: string | null;
+  /** 32-byte key for contact details; null means use (or create) DATA_DIR/secret.key. */
+  encryptionKey: Buffer | null;
+  transcriptRetentionDays: number;
+}
+
+/** A 32-byte key written as 64 hex digits or as base64. */
+export function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  return key.length === 32 ? key : null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,5 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       c.EMBEDDINGS_BASE_URL && c.EMBEDDINGS_MODEL
         ? { baseUrl: c.EMBEDDINGS_BASE_URL, model: c.EMBEDDINGS_MODEL, apiKey: c.EMBEDDINGS_API_KEY }
         : null,
+    databaseUrl: c.DATABASE_URL ?? null,
+    encryptionKey: c.BOT_ENCRYPTION_KEY ? decodeKey(c.BOT_ENCRYPTION_KEY) : null,
+    transcriptRetentionDays: c.TRANSCRIPT_RETENTION_DAYS,
   };
 }

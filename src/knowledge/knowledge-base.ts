@@ -15,6 +15,13 @@ const TenantSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'tenant ids are lower-case letters, digits and dashes'),
   name: z.string().min(1).describe('Name shown to users'),
   aliases: z.array(z.string().min(1)).default([]).describe('Names users may call the company by'),
+  defaultResponseDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(30)
+    .describe('Days to answer a rights request when the policy states no response time'),
 });
 
 const PolicySchema = z.object({
