@@ -17,11 +17,20 @@ export interface ScoredClause {
   dense: number;
 }
 
+/**
+ * One way a clause can satisfy a concept of the question: it contains every one of these
+ * tokens (the question's word itself, or a lexicon expansion matched as a whole phrase).
+ */
+export type ConceptOption = string[];
+
 /** What the question asks for, after analysis: used for ranking and to judge the evidence. */
 export interface QueryAnalysis {
   weights: Map<string, number>;
-  /** Content words of the question with the tokens that satisfy each (the word or its expansions). */
-  concepts: { word: string; alternatives: string[] }[];
+  /**
+   * Content words of the question: `alternatives` are the tokens that rank for it (the word
+   * or its expansions), `options` the token sets that count as evidence for it.
+   */
+  concepts: { word: string; alternatives: string[]; options: ConceptOption[] }[];
 }
 
 export interface QueryEmbedder {
@@ -51,10 +60,12 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   for (const w of words) add(w, 1);
   for (const b of bigrams) add(b, BIGRAM_WEIGHT);
   const matches = lexicon.match(question);
-  const concepts = new Map<string, string[]>();
-  for (const w of words) if (!isStopword(w)) concepts.set(w, [w]);
+  const concepts = new Map<string, { alternatives: string[]; options: ConceptOption[] }>();
+  const direct = (t: string) => ({ alternatives: [t], options: [[t]] });
+  for (const w of words) if (!isStopword(w)) concepts.set(w, direct(w));
   for (const m of matches) {
     const expansionTokens: string[] = [];
+    const options: ConceptOption[] = [];
     for (const e of m.expand) {
       const a = analyze(e);
       for (const t of a.words) {
@@ -62,19 +73,31 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
         expansionTokens.push(t);
       }
       for (const b of a.bigrams) add(b, EXPANSION_WEIGHT * BIGRAM_WEIGHT);
+      // The expansion is evidence only as a whole phrase: "金融账户" is not satisfied by
+      // "账户" alone. Bigrams do not depend on how jieba happens to cut the clause.
+      const whole = a.bigrams.length > 0 ? a.bigrams.concat(a.words.filter((t) => /^[a-z0-9]/.test(t))) : a.words;
+      if (whole.length > 0) options.push([...new Set(whole)]);
     }
     // Every question word inside the triggering term is satisfied by the expansion too.
     const triggered = analyze(m.term).words;
     for (const t of triggered.length > 0 ? triggered : [m.term]) {
-      concepts.set(t, [...(concepts.get(t) ?? [t]), ...expansionTokens]);
+      const c = concepts.get(t) ?? direct(t);
+      concepts.set(t, { alternatives: [...c.alternatives, ...expansionTokens], options: [...c.options, ...options] });
     }
+  }
+  // jieba's search mode yields a compound and its parts ("联系电话", "联系", "电话"); a clause
+  // that has the parts has the compound, however jieba happened to cut the clause.
+  for (const [word, c] of concepts) {
+    const parts = [...concepts.keys()].filter((p) => p !== word && word.includes(p));
+    const chars = new Set(parts.flatMap((p) => [...p]));
+    if (parts.length > 0 && [...word].every((ch) => chars.has(ch))) c.options.push(parts);
   }
   // An English word the tenant's policies never use and the lexicon does not translate says
   // nothing either way about a Chinese policy; it is left out of the evidence check.
   const hasEnglish = [...index.languages.values()].includes('en');
   const list = [...concepts.entries()]
-    .filter(([word, alts]) => !(/^[a-z]/.test(word) && !hasEnglish && alts.length === 1 && !index.bm25.has(word)))
-    .map(([word, alternatives]) => ({ word, alternatives }));
+    .filter(([word, c]) => !(/^[a-z]/.test(word) && !hasEnglish && c.alternatives.length === 1 && !index.bm25.has(word)))
+    .map(([word, c]) => ({ word, ...c }));
   return { weights, concepts: list };
 }
 
@@ -144,12 +167,32 @@ export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs:
  * (a common question can match nearly every clause of a large tenant).
  */
 export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs: number[]) => number {
-  const concepts = query.concepts.map(({ alternatives }) => {
+  const n = index.bm25.size;
+  const counts = new Uint16Array(n);
+  const concepts = query.concepts.map(({ alternatives, options }) => {
     // A word the policies never use weighs as much as the rarest word they do.
     const known = alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
     const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
-    const docs = new Uint8Array(index.bm25.size);
-    for (const t of alternatives) for (const d of index.bm25.docsWith(t)) docs[d] = 1;
+    // docs[d] = 1 when clause d satisfies one of the concept's options.
+    const docs = new Uint8Array(n);
+    for (const tokens of options) {
+      if (tokens.length === 1) {
+        for (const d of index.bm25.docsWith(tokens[0]!)) docs[d] = 1;
+        continue;
+      }
+      if (!tokens.every((t) => index.bm25.has(t))) continue;
+      const touched: number[] = [];
+      for (const t of tokens) {
+        for (const d of index.bm25.docsWith(t)) {
+          if (counts[d] === 0) touched.push(d);
+          counts[d]!++;
+        }
+      }
+      for (const d of touched) {
+        if (counts[d] === tokens.length) docs[d] = 1;
+        counts[d] = 0;
+      }
+    }
     return { weight, docs };
   });
   const total = concepts.reduce((sum, c) => sum + c.weight, 0);
