@@ -8,7 +8,7 @@ import type { HierarchicalNSW } from 'hnswlib-node';
 import type { Clause } from '../knowledge/parser.ts';
 import type { Bm25Index } from './bm25.ts';
 import type { Lexicon } from './lexicon.ts';
-import { analyze, isStopword } from './tokenizer.ts';
+import { analyze, isStopword, normalise } from './tokenizer.ts';
 
 export interface ScoredClause {
   clause: Clause;
@@ -26,6 +26,8 @@ export type ConceptOption = string[];
 /** What the question asks for, after analysis: used for ranking and to judge the evidence. */
 export interface QueryAnalysis {
   weights: Map<string, number>;
+  /** The question asks for an enumeration ("哪些", "什么情况下", "和谁", "which"). */
+  enumeration: boolean;
   /**
    * Content words of the question: `alternatives` are the tokens that rank for it (the word
    * or its expansions), `options` the token sets that count as evidence for it.
@@ -50,6 +52,9 @@ export interface TenantIndex {
 
 const EXPANSION_WEIGHT = 0.6;
 const BIGRAM_WEIGHT = 0.5;
+/** A list intro answering a list question: a modest lift (a quarter), so a clause that matches
+ * the question's words clearly better still wins. */
+const LIST_INTRO_BOOST = 1.25;
 export const LEXICAL_SHARE = 0.75;
 const LEXICAL_CANDIDATES = 200;
 
@@ -98,7 +103,34 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   const list = [...concepts.entries()]
     .filter(([word, c]) => !(/^[a-z]/.test(word) && !hasEnglish && c.alternatives.length === 1 && !index.bm25.has(word)))
     .map(([word, c]) => ({ word, ...c }));
-  return { weights, concepts: list };
+  return { weights, concepts: list, enumeration: asksForList(question) };
+}
+
+/**
+ * "哪些 / 哪几类 / 什么情况下 / 用于什么 / 和谁 / which / what kinds of": the answer is a
+ * list, and a policy states a list in a clause that introduces it ("我们会收集以下信息：").
+ * Not "为什么" (a reason), "什么时候" (a time) or "什么意思 / 是什么" (a definition).
+ */
+export function asksForList(question: string): boolean {
+  const q = normalise(question);
+  return (
+    /哪些|哪几|哪类|哪种|哪方面|谁/.test(q) ||
+    /(?<!为)什么(?!时候|时间|意思|叫|是)/.test(q.replace(/是什么(意思)?/g, '')) ||
+    /\b(which|who|whom|what (kinds?|types?|sorts?|categories|information|data|personal|cases|circumstances|situations|purposes?)|in what|under what)\b/.test(q)
+  );
+}
+
+const listIntros = new WeakMap<TenantIndex, Uint8Array>();
+
+/** listIntro[doc] = 1 when the clause ends with a colon and has sub-clauses: it introduces a list. */
+function listIntroFlags(index: TenantIndex): Uint8Array {
+  let flags = listIntros.get(index);
+  if (!flags) {
+    const parents = new Set(index.clauses.map((c) => c.parentId));
+    flags = Uint8Array.from(index.clauses, (c) => (/[:：]\s*$/.test(c.text) && parents.has(c.clauseId) ? 1 : 0));
+    listIntros.set(index, flags);
+  }
+  return flags;
 }
 
 export async function searchTenant(
@@ -122,6 +154,7 @@ export async function searchTenant(
   }
   const preferLanguage = [...index.languages.values()].includes(options.language);
   const coverageOf = coverageScorer(index, query);
+  const listIntro = query.enumeration ? listIntroFlags(index) : null;
   // Only the strongest lexical matches go on to fusion: a common question matches nearly
   // every clause of a large tenant, and the tail can never reach the top k.
   const candidates = new Set([...strongest(lexical, touched, LEXICAL_CANDIDATES), ...dense.keys()]);
@@ -134,6 +167,8 @@ export async function searchTenant(
     // Soft AND: a clause that speaks to every part of the question beats one that repeats
     // a single rare word many times.
     score *= 0.4 + 0.6 * coverageOf([doc]);
+    // A question that asks for a list is answered by the clause that introduces the list.
+    if (listIntro?.[doc] === 1) score *= LIST_INTRO_BOOST;
     // A bilingual tenant answers from the version in the question's language.
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
     scored.push({ clause, score, lexical: lexical[doc]!, dense: den });
