@@ -12,6 +12,11 @@ import { parsePolicy } from '../knowledge/parser.ts';
 import { formatCitation } from '../answer/answerer.ts';
 import { PolicyAssistant, validateQuestion } from '../policy-assistant.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
+import { openBot, type Bot } from '../bot.ts';
+import { classifyIntent } from '../conversation/intents.ts';
+import { createLogger } from '../logger.ts';
+import { chatBatch, chatInteractive } from './chat.ts';
+import { registerTicketCommands } from './tickets.ts';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
 const EXIT_BAD_INPUT = 2;
@@ -48,6 +53,13 @@ function progressBar(): BuildProgress | undefined {
 
 async function openAssistant(rebuild = false): Promise<PolicyAssistant> {
   return PolicyAssistant.open(loadConfig(), { rebuild, progress: progressBar() });
+}
+
+/** The whole bot (store, engine); logs go to stderr, and only warnings in the terminal commands. */
+async function openTerminalBot(): Promise<Bot> {
+  const config = loadConfig();
+  const level = ['info', 'debug', 'trace'].includes(config.logLevel) && process.stdin.isTTY ? 'warn' : config.logLevel;
+  return openBot(config, createLogger(level), { progress: progressBar() });
 }
 
 async function* stdinLines(): AsyncGenerator<string> {
@@ -110,7 +122,7 @@ export function buildProgram(): Command {
       const assistant = await openAssistant();
       const askJson = async (tenant: string, q: string) => {
         const a = await assistant.ask(tenant, q);
-        return { intent: 'question', answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson) };
+        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson) };
       };
       if (opts.jsonl) return runBatch(askJson);
       const tenant = requireTenant(opts.tenant);
@@ -147,11 +159,34 @@ export function buildProgram(): Command {
       console.error(`indexed ${clauses} clauses of ${assistant.kb.policies.length} policies in ${Math.round(performance.now() - started)} ms -> ${assistant.index.dir}`);
     });
 
+  const chat = async (opts: { tenant?: string; user: string; jsonl?: boolean }) => {
+    const bot = await openTerminalBot();
+    const stopRetention = bot.engine.startRetention();
+    try {
+      if (opts.jsonl) await chatBatch(bot, requireTenant(opts.tenant));
+      else await chatInteractive(bot, opts.tenant, opts.user);
+    } finally {
+      stopRetention();
+      await bot.close();
+    }
+  };
+
+  program
+    .command('chat')
+    .description('talk to the bot in the terminal: questions, rights requests, tickets')
+    .option('--tenant <tenant>', 'tenant id, e.g. giantkone (asked for when omitted)')
+    .option('--user <user>', 'who you are to the bot (a pseudonymous reference)', 'local-user')
+    .option('--jsonl', 'read {"user","text","messageId"?} lines from stdin, write one result line each')
+    .action(chat);
+
   program
     .command('start')
-    .description('interactive questions in the terminal')
+    .description('the terminal chat (npm start)')
     .option('--tenant <tenant>', 'start with this tenant')
-    .action(async (opts: { tenant?: string }) => interactive(await openAssistant(), opts.tenant));
+    .option('--user <user>', 'who you are to the bot', 'local-user')
+    .action(chat);
+
+  registerTicketCommands(program, openTerminalBot);
 
   program
     .command('eval')
@@ -185,45 +220,6 @@ function citationJson(c: { policyId: string; clauseId: string; number: string; t
   return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text };
 }
 
-async function interactive(assistant: PolicyAssistant, initialTenant?: string): Promise<void> {
-  const tenants = assistant.tenantIds();
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  const ask = (prompt: string) => new Promise<string | null>((resolve) => {
-    rl.question(prompt, resolve);
-    rl.once('close', () => resolve(null));
-  });
-  console.log(`Privacy policy assistant. Tenants: ${tenants.map((t, i) => `${i + 1}) ${t}`).join('  ')}`);
-  let tenant = initialTenant && tenants.includes(initialTenant) ? initialTenant : null;
-  while (tenant === null) {
-    const choice = await ask('Pick a tenant (number or name): ');
-    if (choice === null) return;
-    tenant = tenants[Number(choice) - 1] ?? (tenants.includes(choice.trim()) ? choice.trim() : null);
-    if (tenant === null) console.log(`Unknown tenant "${choice}".`);
-  }
-  console.log(`Asking ${tenant}. Type a question; "/tenant NAME" switches, "/quit" leaves.`);
-  for (;;) {
-    const line = await ask('> ');
-    if (line === null || line.trim() === '/quit') break;
-    if (line.startsWith('/tenant')) {
-      const next = line.slice(7).trim();
-      if (tenants.includes(next)) tenant = next;
-      else console.log(`Unknown tenant "${next}". Known: ${tenants.join(', ')}`);
-      continue;
-    }
-    try {
-      validateQuestion(line);
-      const answer = await assistant.ask(tenant, line);
-      console.log(`${answer.answer}\n`);
-      if (answer.citations.length > 0 && process.stdout.isTTY) {
-        console.log(answer.citations.map((c, i) => `  [${i + 1}] ${formatCitation(c, answer.language)}: ${c.text.split('\n')[0]?.slice(0, 80)}`).join('\n'));
-      }
-    } catch (error) {
-      console.log(isBotError(error) ? error.message : `Error: ${String(error)}`);
-    }
-  }
-  rl.close();
-}
-
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -233,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     if (isBotError(error)) {
       console.error(`privacy-bot: ${error.message}`);
-      return error.code === 'invalid_input' || error.code === 'unknown_tenant' ? EXIT_BAD_INPUT : 1;
+      return ['invalid_input', 'unknown_tenant', 'not_found', 'invalid_transition'].includes(error.code) ? EXIT_BAD_INPUT : 1;
     }
     console.error(error);
     return 1;

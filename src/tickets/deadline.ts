@@ -31,8 +31,9 @@ export function parseSmallNumber(text: string): number | null {
 const NUMBER = '(\\d{1,3}|[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])';
 /** "在三十天内做出答复", "15日内进行反馈", "15个工作日内处理". */
 const ZH_DEADLINE = new RegExp(`${NUMBER}\\s*(?:个)?\\s*(工作日|自然日|天|日)(?:内|之内|以内)[^。；;]{0,20}?(答复|回复|反馈|处理|响应|回应|完成)`);
-/** "within 15 days", "within fifteen (15) working days ... respond". */
-const EN_DEADLINE = /within\s+(?:[a-z]+\s+)?\(?(\d{1,3})\)?\s+(working|business)?\s*days?\b[^.;]{0,60}?\b(respond|reply|process|handle|complete)/i;
+/** "we will respond within 15 days", "within fifteen (15) working days ... reply". */
+const EN_DEADLINE = /within\s+(?:[a-z]+\s+)?\(?(\d{1,3})\)?\s+(working |business )?days?\b/i;
+const EN_RESPONSE = /\b(respond|reply|answer|process|handle|complete)/i;
 /** Words that tie a sentence or its clause to users' requests rather than, say, breach notices. */
 const REQUEST_CONTEXT = /请求|申请|权利|要求|诉求|投诉|request|right/i;
 
@@ -47,7 +48,7 @@ export function extractResponseDeadline(clauses: Clause[]): PolicyDeadline | nul
     if (clause.kind === 'contents') continue;
     for (const sentence of clause.text.replace(/\n/g, '').split(/(?<=[。；;！!？?])|(?<=\.)\s+/)) {
       const zh = ZH_DEADLINE.exec(sentence);
-      const en = zh ? null : EN_DEADLINE.exec(sentence);
+      const en = zh || !EN_RESPONSE.test(sentence) ? null : EN_DEADLINE.exec(sentence);
       let deadline: ResponseDeadline | null = null;
       if (zh) {
         const days = parseSmallNumber(zh[1]!);

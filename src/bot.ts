@@ -1,0 +1,50 @@
+// Composition root of the core: knowledge, storage, encryption and the conversation engine,
+// opened once from the configuration and closed together.
+
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { ConversationEngine } from './conversation/engine.ts';
+import { PolicyAssistant } from './policy-assistant.ts';
+import type { BuildProgress } from './retrieval/index-store.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+import { ContactCipher } from './tickets/contact.ts';
+import { loadEncryptionKey } from './tickets/encryption-key.ts';
+
+export interface Bot {
+  config: Config;
+  assistant: PolicyAssistant;
+  store: Store;
+  engine: ConversationEngine;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openBot(
+  config: Config,
+  logger: Logger,
+  options: { progress?: BuildProgress; clock?: () => Date; assistant?: PolicyAssistant } = {},
+): Promise<Bot> {
+  const assistant = options.assistant ?? (await PolicyAssistant.open(config, { progress: options.progress }));
+  const key = loadEncryptionKey(config);
+  if (key.source === 'new-file') {
+    logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
+  }
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const engine = new ConversationEngine({
+    assistant,
+    store,
+    cipher: new ContactCipher(key.key),
+    logger,
+    transcriptRetentionDays: config.transcriptRetentionDays,
+    clock: options.clock,
+  });
+  return {
+    config,
+    assistant,
+    store,
+    engine,
+    logger,
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,586 @@
+// The conversation core: one inbound message in, structured replies out. It recognises what
+// the person wants, answers from the policy, walks them through a rights request and files
+// the ticket. Channels only translate payloads; nothing here formats for a platform.
+//
+// Every turn is idempotent per message id (channels redeliver), serialised per conversation,
+// and leaves its state in the store, so a restart in the middle of a form loses nothing.
+
+import type { Logger } from 'pino';
+import { BotError, isBotError } from '../errors.ts';
+import type { Answer, Citation } from '../answer/answerer.ts';
+import { toCitation } from '../answer/answerer.ts';
+import { findTenant, type Tenant } from '../knowledge/knowledge-base.ts';
+import { detectLanguage, type Language } from '../knowledge/text.ts';
+import type { PolicyAssistant } from '../policy-assistant.ts';
+import { validateQuestion } from '../policy-assistant.ts';
+import type { Store, TicketClause, TicketRecord } from '../store/store.ts';
+import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
+import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
+import { isOpen, TICKET_ID, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import { classifyIntent, isChatHistoryErasure } from './intents.ts';
+import { hasTemplate, say } from './templates.ts';
+import {
+  InboundMessageSchema,
+  type InboundMessage,
+  type Intent,
+  type OutboundReply,
+  type QuickReply,
+  type ReplyKind,
+  type RequestType,
+  type TurnResult,
+  isRequestType,
+} from './types.ts';
+
+type SlotStep = 'scope' | 'details';
+type Step = SlotStep | 'contact' | 'confirm';
+
+/** What each request needs before it can be filed, in the order it is asked. */
+const SLOTS: Record<RequestType, SlotStep[]> = {
+  delete_data: ['scope'],
+  access_data: ['scope'],
+  correct_data: ['scope', 'details'],
+  cancel_account: ['scope'],
+  withdraw_consent: ['scope'],
+  port_data: ['scope', 'details'],
+  complaint: ['details'],
+};
+
+/** Requests whose scope is usually "everything": offered as a quick reply. */
+const ALL_DATA_OPTION: readonly RequestType[] = ['delete_data', 'access_data', 'port_data'];
+
+export interface FormState {
+  type: RequestType;
+  step: Step;
+  slots: Partial<Record<SlotStep, string>>;
+  /** The contact, sealed as soon as it is typed; only the masked form is ever shown. */
+  contactEncrypted?: string;
+  contactMasked?: string;
+  invalidContacts: number;
+  /** The policy clauses the request rests on (cited when the form started). */
+  clauses: TicketClause[];
+  startedAt: string;
+}
+
+export interface ConversationState {
+  version: 1;
+  language: Language;
+  form: FormState | null;
+  /** Set while the person has asked for a human. */
+  handoffRequestedAt: string | null;
+}
+
+const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null, handoffRequestedAt: null };
+
+const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取消申请|cancel|stop|never ?mind|quit|abort)[\s。.!！]*$/i;
+const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
+const DECLINE = /^(否|不|不是|不对|no|n)[\s。.!！]*$/i;
+const CANCEL_TICKET = /取消|撤销|撤回|cancel|withdraw/i;
+
+/** Everyday words that show which right a question is about, so the bot can offer to file it. */
+const RIGHT_MENTIONS: [RequestType, RegExp][] = [
+  ['cancel_account', /注销|销户|(close|delete|cancel|deactivate|remove) (my |the |an )?account/i],
+  ['withdraw_consent', /撤回|撤销.{0,4}(同意|授权)|withdraw|revoke/i],
+  ['port_data', /(转移|迁移|转给|转到).{0,8}(信息|数据|资料)|可携|portab|transfer (a copy|my (personal )?(data|information) to)/i],
+  ['correct_data', /更正|纠正|修改.{0,6}(信息|资料|数据)|correct|rectif/i],
+  ['access_data', /查阅|复制|副本|导出|(access|copy of|export) (my |your )?(personal )?(data|information)/i],
+  ['delete_data', /删除|删掉|清除|delete|erase/i],
+  ['complaint', /投诉|举报|complain/i],
+];
+
+export interface EngineOptions {
+  assistant: PolicyAssistant;
+  store: Store;
+  cipher: ContactCipher;
+  logger: Logger;
+  transcriptRetentionDays: number;
+  /** Injected for tests; defaults to the wall clock. */
+  clock?: () => Date;
+  /** A claim older than this was left by a crashed instance and may be taken over. */
+  claimStaleAfterMs?: number;
+}
+
+interface Turn {
+  message: InboundMessage;
+  tenant: Tenant;
+  state: ConversationState;
+  language: Language;
+  replies: OutboundReply[];
+  intent: Intent;
+  ticketId?: string;
+  /** What goes into the transcript for the inbound side (contacts masked). */
+  transcriptIn: string;
+  /** False when the turn erased the history: nothing of it may be written back. */
+  keepHistory: boolean;
+}
+
+export class ConversationEngine {
+  readonly tickets: TicketService;
+  private readonly deadlines = new Map<string, TenantDeadline>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: EngineOptions) {
+    this.tickets = new TicketService(options.store, options.cipher);
+    this.clock = options.clock ?? (() => new Date());
+    const { kb } = options.assistant;
+    for (const tenant of kb.tenants) {
+      const policyIds = new Set(kb.policies.filter((p) => p.tenant === tenant.id).map((p) => p.id));
+      const found = extractResponseDeadline(kb.clauses.filter((c) => policyIds.has(c.policyId)));
+      this.deadlines.set(
+        tenant.id,
+        found
+          ? { deadline: { days: found.days, unit: found.unit }, source: 'policy', clause: ticketClause(toCitation(found.clause, policyTitles(options.assistant))) }
+          : { deadline: { days: tenant.defaultResponseDays, unit: 'calendar' }, source: 'tenant_default' },
+      );
+    }
+  }
+
+  /** The response time a tenant's requests get, and where it comes from. */
+  deadlineOf(tenantId: string): TenantDeadline {
+    const deadline = this.deadlines.get(findTenant(this.options.assistant.kb, tenantId).id);
+    if (!deadline) throw new BotError('unknown_tenant', `Unknown tenant "${tenantId}".`);
+    return deadline;
+  }
+
+  /**
+   * Handles one inbound message. A message id seen before returns `duplicate: true` and no
+   * replies; an unknown tenant or a malformed message throws a BotError (the channel's
+   * configuration is wrong, not the person's input).
+   */
+  async handle(input: InboundMessage): Promise<TurnResult> {
+    const parsed = InboundMessageSchema.safeParse(input);
+    if (!parsed.success) throw new BotError('invalid_input', `Malformed inbound message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const message = parsed.data;
+    const tenant = findTenant(this.options.assistant.kb, message.tenant);
+    const { store, logger } = this.options;
+    const key = { channel: message.channel, tenant: tenant.id, messageId: message.messageId };
+    const claim = await store.claimMessage(key, this.clock(), this.options.claimStaleAfterMs ?? 60_000);
+    if (claim.state !== 'claimed') {
+      const previous = claim.state === 'done' ? (claim.result as { intent?: Intent; ticketId?: string } | null) : null;
+      logger.info({ channel: message.channel, tenant: tenant.id, state: claim.state }, 'duplicate message ignored');
+      return { replies: [], intent: previous?.intent ?? 'other', ticketId: previous?.ticketId, duplicate: true };
+    }
+    const started = performance.now();
+    try {
+      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () => this.turn(message, tenant));
+      await store.finishMessage(key, { intent: result.intent, ticketId: result.ticketId ?? null }, this.clock());
+      logger.info(
+        { channel: message.channel, tenant: tenant.id, intent: result.intent, replies: result.replies.map((r) => r.kind), ticketId: result.ticketId, ms: Math.round(performance.now() - started) },
+        'turn',
+      );
+      return result;
+    } catch (error) {
+      // Let a redelivery try again, and give the person a safe reply instead of silence.
+      await store.releaseMessage(key).catch(() => undefined);
+      logger.error({ err: error, channel: message.channel, tenant: tenant.id }, 'turn failed');
+      const language = detectLanguage(message.text);
+      return { replies: [plain('error', say(language, 'internalError'))], intent: 'other', duplicate: false };
+    }
+  }
+
+  /** Deletes transcripts, idle conversations and message claims older than the retention. */
+  async purgeExpired(): Promise<{ messages: number; conversations: number; claims: number }> {
+    const before = new Date(this.clock().getTime() - this.options.transcriptRetentionDays * 86_400_000);
+    const purged = await this.options.store.purgeBefore(before);
+    this.options.logger.info({ ...purged, before: before.toISOString() }, 'retention purge');
+    return purged;
+  }
+
+  /** Runs the retention purge now and then every `intervalMs`; returns a stop function. */
+  startRetention(intervalMs = 3_600_000): () => void {
+    const run = () => void this.purgeExpired().catch((err: unknown) => this.options.logger.error({ err }, 'retention purge failed'));
+    run();
+    const timer = setInterval(run, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private async serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.queues.set(key, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    }
+  }
+
+  private async turn(message: InboundMessage, tenant: Tenant): Promise<TurnResult> {
+    const { store } = this.options;
+    const record = await store.loadConversation(tenant.id, message.channel, message.conversationRef);
+    const state = readState(record?.state);
+    let text: string;
+    try {
+      text = validateQuestion(message.text);
+    } catch (error) {
+      if (!isBotError(error, 'invalid_input')) throw error;
+      // Refused input is neither answered nor kept in the transcript.
+      return { replies: [plain('error', error.message)], intent: 'other', duplicate: false };
+    }
+    const turn: Turn = {
+      message,
+      tenant,
+      state,
+      language: languageOf(text, state),
+      replies: [],
+      intent: 'other',
+      transcriptIn: maskContactsInText(text),
+      keepHistory: true,
+    };
+    state.language = turn.language;
+    await this.route(turn, text);
+    if (turn.keepHistory) await this.persist(turn);
+    return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false };
+  }
+
+  private async route(turn: Turn, text: string): Promise<void> {
+    if (isChatHistoryErasure(text)) return this.eraseHistory(turn);
+    const ticketId = TICKET_ID.exec(text)?.[0];
+    if (ticketId && CANCEL_TICKET.test(text)) return this.cancelTicket(turn, ticketId.toUpperCase());
+    if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
+    const { intent } = classifyIntent(text);
+    turn.intent = intent;
+    if (isRequestType(intent)) return this.startForm(turn, intent);
+    switch (intent) {
+      case 'question':
+        return this.answerQuestion(turn, text, true);
+      case 'request_status':
+        return this.showStatus(turn);
+      case 'human_agent':
+        return this.handoff(turn);
+      case 'greeting':
+        turn.replies.push(plain('greeting', say(turn.language, 'greeting', { tenant: turn.tenant.name }), this.menu(turn.language)));
+        return;
+      case 'other':
+        turn.replies.push(plain('info', say(turn.language, 'other', { tenant: turn.tenant.name }), this.menu(turn.language)));
+        return;
+    }
+  }
+
+  private menu(language: Language): QuickReply[] {
+    return [
+      option(say(language, 'option.example')),
+      { label: say(language, 'option.startLabel', { request: say(language, 'request.delete_data') }), value: say(language, 'option.start.delete_data') },
+      option(say(language, 'option.status')),
+      option(say(language, 'option.human')),
+    ];
+  }
+
+  // Questions ------------------------------------------------------------------------------
+
+  private async answerQuestion(turn: Turn, text: string, offerRequest: boolean): Promise<void> {
+    const answer = await this.options.assistant.ask(turn.tenant.id, text);
+    turn.replies.push(answerReply(answer));
+    const right = offerRequest ? RIGHT_MENTIONS.find(([, pattern]) => pattern.test(text))?.[0] : undefined;
+    if (right) {
+      const request = say(turn.language, `request.${right}`);
+      turn.replies.push(
+        plain('info', say(turn.language, 'offerRequest', { request }), [
+          { label: say(turn.language, 'option.startLabel', { request }), value: say(turn.language, `option.start.${right}`) },
+        ]),
+      );
+    }
+  }
+
+  // Rights-request forms -------------------------------------------------------------------
+
+  private async startForm(turn: Turn, type: RequestType): Promise<void> {
+    const { language, tenant } = turn;
+    const request = say(language, `request.${type}`);
+    let answer = await this.options.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
+    // An English request about a Chinese-only policy: look the right up in Chinese too.
+    if (!answer.answerable && language === 'en') answer = await this.options.assistant.ask(tenant.id, say('zh', `policyQuery.${type}`));
+    const citations: Citation[] = answer.answerable ? [...answer.citations] : [];
+    const lines: string[] = [];
+    if (answer.answerable) {
+      lines.push(say(language, 'formIntro', { request, tenant: tenant.name }));
+      answer.statements.forEach((s) => lines.push(`${s.text} [${s.citation}]`));
+    } else {
+      lines.push(say(language, 'formNoPolicy', { tenant: tenant.name }));
+    }
+    const deadline = this.deadlineOf(tenant.id);
+    const due = dueDate(this.clock(), deadline.deadline);
+    const { days, unit } = deadline.deadline;
+    if (deadline.source === 'policy' && deadline.clause) {
+      const clause = deadline.clause;
+      let n = citations.findIndex((c) => c.clauseId === clause.clauseId && c.policyId === clause.policyId) + 1;
+      if (n === 0) {
+        const full = this.citationFor(clause);
+        if (full) {
+          citations.push(full);
+          n = citations.length;
+        }
+      }
+      lines.push(`${say(language, 'deadlinePolicy', { days, unit: say(language, `unit.${unit}`), due })}${n > 0 ? ` [${n}]` : ''}`);
+    } else {
+      lines.push(say(language, 'deadlineDefault', { tenant: tenant.name, days, due }));
+    }
+    turn.replies.push({ kind: 'answer', text: lines.join('\n'), citations, quickReplies: [] });
+    const form: FormState = {
+      type,
+      step: SLOTS[type][0] ?? 'contact',
+      slots: {},
+      invalidContacts: 0,
+      clauses: citations.map(ticketClause),
+      startedAt: this.clock().toISOString(),
+    };
+    turn.state.form = form;
+    turn.replies.push(this.prompt(form, turn));
+  }
+
+  private citationFor(clause: TicketClause): Citation | null {
+    const found = this.options.assistant.kb.clauses.find((c) => c.policyId === clause.policyId && c.clauseId === clause.clauseId);
+    return found ? toCitation(found, policyTitles(this.options.assistant)) : null;
+  }
+
+  /** The question for the form's current step, with the quick replies that fit it. */
+  private prompt(form: FormState, turn: Turn): OutboundReply {
+    const { language } = turn;
+    const cancel = option(say(language, 'option.cancel'));
+    switch (form.step) {
+      case 'scope':
+      case 'details': {
+        const options = form.step === 'scope' && ALL_DATA_OPTION.includes(form.type) ? [option(say(language, 'option.allData'))] : [];
+        return plain('form', say(language, `ask.${form.step}.${form.type}`), [...options, cancel]);
+      }
+      case 'contact':
+        return plain('form', say(language, 'ask.contact'), [cancel]);
+      case 'confirm':
+        return plain('form', this.summary(form, turn), [option(say(language, 'option.confirm')), cancel]);
+    }
+  }
+
+  private summary(form: FormState, turn: Turn): string {
+    const { language } = turn;
+    const specific = (slot: SlotStep) => `label.${slot}.${form.type}`;
+    const label = (slot: SlotStep) => say(language, hasTemplate(language, specific(slot)) ? specific(slot) : `label.${slot}`);
+    const colon = language === 'zh' ? '：' : ': ';
+    const lines = SLOTS[form.type].map((slot) => `${label(slot)}${colon}${form.slots[slot] ?? ''}`);
+    lines.push(`${say(language, 'label.contact')}${colon}${form.contactMasked ?? ''}`);
+    lines.push(`${say(language, 'label.due')}${colon}${dueDate(this.clock(), this.deadlineOf(turn.tenant.id).deadline)}`);
+    return say(language, 'summary', { request: say(language, `request.${form.type}`), lines: lines.join('\n') });
+  }
+
+  private async continueForm(turn: Turn, text: string, form: FormState): Promise<void> {
+    const { language } = turn;
+    turn.intent = form.type;
+    if (CANCEL.test(text) || (form.step === 'confirm' && DECLINE.test(text))) {
+      turn.state.form = null;
+      turn.replies.push(plain('info', say(language, 'formCancelled'), [option(say(language, 'option.example'))]));
+      return;
+    }
+    // Something other than an answer to the current step: serve it, then resume the form.
+    const { intent } = classifyIntent(text);
+    const isContactLike = form.step === 'contact' && parseContact(text) !== null;
+    if (!isContactLike && !(form.step === 'confirm' && CONFIRM.test(text))) {
+      if (intent === 'human_agent') {
+        turn.intent = intent;
+        turn.state.form = null;
+        await this.handoff(turn);
+        turn.replies.push(plain('info', say(language, 'handoffFormAbandoned')));
+        return;
+      }
+      if (intent === 'question' || intent === 'request_status') {
+        turn.intent = intent;
+        if (intent === 'question') await this.answerQuestion(turn, text, false);
+        else await this.showStatus(turn);
+        turn.replies.push(this.resume(form, turn));
+        return;
+      }
+    }
+    switch (form.step) {
+      case 'scope':
+      case 'details': {
+        if (intent === 'greeting') {
+          turn.replies.push(this.resume(form, turn));
+          return;
+        }
+        form.slots[form.step] = text.slice(0, 500);
+        form.step = nextStep(form);
+        turn.replies.push(this.prompt(form, turn));
+        return;
+      }
+      case 'contact':
+        return this.takeContact(turn, text, form);
+      case 'confirm':
+        if (CONFIRM.test(text)) return this.fileTicket(turn, form);
+        turn.replies.push(plain('form', say(language, 'confirmUnclear'), [option(say(language, 'option.confirm')), option(say(language, 'option.cancel'))]));
+        return;
+    }
+  }
+
+  private resume(form: FormState, turn: Turn): OutboundReply {
+    const { language } = turn;
+    const prompt = this.prompt(form, turn);
+    return { ...prompt, text: `${say(language, 'formResume', { request: say(language, `request.${form.type}`) })}\n${prompt.text}` };
+  }
+
+  private takeContact(turn: Turn, text: string, form: FormState): void {
+    const { language } = turn;
+    const contact = parseContact(text);
+    if (contact) {
+      form.contactEncrypted = this.options.cipher.encrypt(contact);
+      form.contactMasked = maskContact(contact);
+      form.step = 'confirm';
+      turn.replies.push(this.prompt(form, turn));
+      return;
+    }
+    // Re-ask at most twice, then stop and offer a person rather than loop.
+    form.invalidContacts += 1;
+    const cancel = option(say(language, 'option.cancel'));
+    if (form.invalidContacts === 1) turn.replies.push(plain('form', say(language, 'contactInvalid'), [cancel]));
+    else if (form.invalidContacts === 2) turn.replies.push(plain('form', say(language, 'contactInvalidLast'), [option(say(language, 'option.human')), cancel]));
+    else {
+      turn.state.form = null;
+      turn.replies.push(plain('info', say(language, 'contactGiveUp'), [option(say(language, 'option.human'))]));
+    }
+  }
+
+  private async fileTicket(turn: Turn, form: FormState): Promise<void> {
+    const { message, tenant, language } = turn;
+    if (!form.contactEncrypted) {
+      form.step = 'contact';
+      turn.replies.push(this.prompt(form, turn));
+      return;
+    }
+    const deadline = this.deadlineOf(tenant.id);
+    const details = Object.fromEntries(Object.entries(form.slots).filter(([, v]) => v)) as Record<string, string>;
+    const { ticket } = await this.tickets.create({
+      type: form.type,
+      tenant: tenant.id,
+      channel: message.channel,
+      requester: message.userRef,
+      conversationRef: message.conversationRef,
+      contact: this.options.cipher.decrypt(form.contactEncrypted),
+      details,
+      clauses: form.clauses,
+      deadline,
+      language,
+      originKey: `${message.channel}|${tenant.id}|${message.messageId}`,
+      at: this.clock(),
+    });
+    turn.state.form = null;
+    turn.ticketId = ticket.id;
+    let text = say(language, 'ticketCreated', { id: ticket.id, due: ticket.dueDate, contact: ticket.contactMasked });
+    if (ticket.deadlineSource === 'tenant_default') text += `\n${say(language, 'ticketDefaultDeadline', { tenant: tenant.name, days: deadline.deadline.days })}`;
+    turn.replies.push(plain('ticket', text, [option(say(language, 'option.status'))]));
+  }
+
+  // Tickets, handoff, history -----------------------------------------------------------------
+
+  private async showStatus(turn: Turn): Promise<void> {
+    const { language, message, tenant } = turn;
+    turn.intent = 'request_status';
+    const tickets = await this.tickets.list({ tenant: tenant.id, requester: { channel: message.channel, userRef: message.userRef } });
+    if (tickets.length === 0) {
+      turn.replies.push(plain('status', say(language, 'statusNone'), [option(say(language, 'option.example'))]));
+      return;
+    }
+    const lines = tickets.map((t) => statusLine(t, language));
+    const cancellable = tickets.filter((t) => isOpen(t.status)).slice(0, 3);
+    turn.replies.push(
+      plain(
+        'status',
+        [say(language, 'statusHeader'), ...lines].join('\n'),
+        cancellable.map((t) => ({ label: say(language, 'option.cancelTicketLabel', { id: t.id }), value: say(language, 'option.cancelTicket', { id: t.id }) })),
+      ),
+    );
+  }
+
+  private async cancelTicket(turn: Turn, id: string): Promise<void> {
+    const { language, message } = turn;
+    turn.intent = 'request_status';
+    try {
+      const ticket = await this.tickets.cancelByRequester(id, { channel: message.channel, userRef: message.userRef }, this.clock());
+      turn.replies.push(plain('ticket', say(language, 'ticketCancelled', { id: ticket.id })));
+    } catch (error) {
+      if (isBotError(error, 'not_found')) turn.replies.push(plain('info', say(language, 'ticketNotFound', { id })));
+      else if (isBotError(error, 'invalid_transition')) {
+        const ticket = await this.tickets.get(id);
+        turn.replies.push(plain('info', say(language, 'ticketNotCancellable', { id, status: ticket ? say(language, `status.${ticket.status}`) : '' })));
+      } else throw error;
+    }
+    if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
+  }
+
+  private async handoff(turn: Turn): Promise<void> {
+    turn.intent = 'human_agent';
+    turn.state.handoffRequestedAt = this.clock().toISOString();
+    turn.replies.push(plain('handoff', say(turn.language, 'handoff')));
+  }
+
+  private async eraseHistory(turn: Turn): Promise<void> {
+    const { message, tenant, language } = turn;
+    turn.intent = 'delete_data';
+    const erased = await this.options.store.eraseUserHistory(tenant.id, message.channel, message.userRef);
+    turn.keepHistory = false;
+    turn.replies.push(plain('info', say(language, 'historyErased', { messages: erased.messages })));
+  }
+
+  private async persist(turn: Turn): Promise<void> {
+    const { store } = this.options;
+    const { message, tenant } = turn;
+    const at = this.clock();
+    const base = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef, userRef: message.userRef };
+    await store.appendTranscript([
+      { ...base, direction: 'in', text: turn.transcriptIn, at: message.time },
+      ...turn.replies.map((r) => ({ ...base, direction: 'out' as const, text: maskContactsInText(r.text), at })),
+    ]);
+    await store.saveConversation({ ...base, state: turn.state, updatedAt: at });
+  }
+}
+
+function readState(value: unknown): ConversationState {
+  if (value && typeof value === 'object' && (value as { version?: unknown }).version === 1) {
+    return { ...FRESH_STATE, ...(value as ConversationState) };
+  }
+  return { ...FRESH_STATE };
+}
+
+/**
+ * The language to reply in: Chinese text is Chinese, English words are English, and input
+ * with neither (a phone number, an email, "ok") keeps the conversation's language.
+ */
+function languageOf(text: string, state: ConversationState): Language {
+  if (/[\u3400-\u9fff]/.test(text)) return 'zh';
+  const words = text.replace(/\S+@\S+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
+  if (words.length === 0) return state.language;
+  if (state.form && words.length === 1 && /^(ok|okay|yes|no|y|n)$/i.test(words[0]!)) return state.language;
+  return detectLanguage(text);
+}
+
+function nextStep(form: FormState): Step {
+  const slots = SLOTS[form.type];
+  const i = slots.indexOf(form.step as SlotStep);
+  return slots[i + 1] ?? 'contact';
+}
+
+function plain(kind: ReplyKind, text: string, quickReplies: QuickReply[] = []): OutboundReply {
+  return { kind, text, citations: [], quickReplies };
+}
+
+function option(text: string): QuickReply {
+  return { label: text, value: text };
+}
+
+
+/** The answer's statements for a chat reply; the citations travel separately for the channel to render. */
+function answerReply(answer: Answer): OutboundReply {
+  const body = answer.answer.split('\n\n')[0] ?? answer.answer;
+  return { kind: answer.answerable ? 'answer' : 'refusal', text: body, citations: answer.citations, quickReplies: [] };
+}
+
+function ticketClause(c: Citation): TicketClause {
+  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title };
+}
+
+function policyTitles(assistant: PolicyAssistant) {
+  return new Map(assistant.kb.policies.map((p) => [p.id, p]));
+}
+
+function statusLine(t: TicketRecord, language: Language): string {
+  return say(language, 'statusLine', { id: t.id, request: say(language, `request.${t.type}`), status: say(language, `status.${t.status}`), due: t.dueDate });
+}
+
