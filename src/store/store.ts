@@ -146,3 +146,18 @@ export interface Store {
   /** The append-only audit log of a ticket, oldest first. */
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
 }
+
+// Helpers both backends share, so their ticket numbers and closed-store errors cannot drift.
+
+/** Ticket numbers restart every day in China time (UTC+8), whatever the server's zone. */
+const TICKET_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The YYYYMMDD day of `createdAt` in UTC+8, e.g. 2026-11-21T17:00Z -> "20261122". */
+export function ticketDay(createdAt: Date): string {
+  return new Date(createdAt.getTime() + TICKET_DAY_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/** DEL + 20261122 + 7 -> "DEL-20261122-0007" (a 5th digit appears after 9999 tickets a day). */
+export function formatTicketId(prefix: string, day: string, sequence: number): string {
+  return `${prefix}-${day}-${String(sequence).padStart(4, '0')}`;
+}

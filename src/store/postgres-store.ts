@@ -1,0 +1,663 @@
+// The shared backend: PostgreSQL through a pg Pool, for several bot instances behind one
+// database (DATABASE_URL).
+//
+// Every guarantee of the Store contract holds across instances, so each one rests on a single
+// statement or a transaction, never on state kept in this process:
+// - message claims: one INSERT ... ON CONFLICT upsert that only takes over a stale claim;
+// - ticket numbers: a counters row incremented in the ticket's own transaction;
+// - transitions: an UPDATE whose WHERE re-checks the status under the row lock;
+// - the audit log: triggers refuse UPDATE, DELETE and TRUNCATE for every client.
+//
+// Table names are qualified with the configured schema instead of relying on search_path, so
+// the store also works behind poolers that drop session settings and startup options.
+
+import pg from 'pg';
+import { BotError } from '../errors.ts';
+import {
+  formatTicketId,
+  ticketDay,
+  type ConversationRecord,
+  type MessageClaim,
+  type MessageKey,
+  type Store,
+  type TicketDraft,
+  type TicketEvent,
+  type TicketFilter,
+  type TicketRecord,
+  type TicketStatus,
+  type TranscriptEntry,
+} from './store.ts';
+
+/** First half of the advisory lock key that serialises migrations ("priv"); the schema is the second. */
+const MIGRATION_LOCK_CLASS = 0x70726976;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+interface Migration {
+  version: number;
+  name: string;
+  /** `s` is the quoted schema name, e.g. "public". */
+  sql: (s: string) => string;
+}
+
+/**
+ * Applied in order, each once, recorded in <schema>.schema_migrations. Never edit a step that
+ * has shipped: add a new one. Same tables as the SQLite backend; status and request type are
+ * left unconstrained so a new status in the code needs no migration.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: (s) => `
+      CREATE TABLE ${s}.message_claims (
+        channel     text        NOT NULL,
+        tenant      text        NOT NULL,
+        message_id  text        NOT NULL,
+        claimed_at  timestamptz NOT NULL,
+        finished_at timestamptz,
+        result      jsonb,
+        PRIMARY KEY (channel, tenant, message_id)
+      );
+      CREATE INDEX message_claims_claimed_at ON ${s}.message_claims (claimed_at);
+
+      CREATE TABLE ${s}.conversations (
+        tenant           text        NOT NULL,
+        channel          text        NOT NULL,
+        conversation_ref text        NOT NULL,
+        user_ref         text        NOT NULL,
+        state            jsonb       NOT NULL,
+        updated_at       timestamptz NOT NULL,
+        PRIMARY KEY (tenant, channel, conversation_ref)
+      );
+      CREATE INDEX conversations_user ON ${s}.conversations (tenant, channel, user_ref);
+      CREATE INDEX conversations_updated_at ON ${s}.conversations (updated_at);
+
+      CREATE TABLE ${s}.transcript (
+        id               bigserial   PRIMARY KEY,
+        tenant           text        NOT NULL,
+        channel          text        NOT NULL,
+        conversation_ref text        NOT NULL,
+        user_ref         text        NOT NULL,
+        direction        text        NOT NULL CHECK (direction IN ('in', 'out')),
+        text             text        NOT NULL,
+        at               timestamptz NOT NULL
+      );
+      CREATE INDEX transcript_conversation ON ${s}.transcript (tenant, channel, conversation_ref, at, id);
+      CREATE INDEX transcript_user ON ${s}.transcript (tenant, channel, user_ref);
+      CREATE INDEX transcript_at ON ${s}.transcript (at);
+
+      CREATE TABLE ${s}.ticket_counters (
+        prefix text    NOT NULL,
+        day    text    NOT NULL,
+        value  integer NOT NULL,
+        PRIMARY KEY (prefix, day)
+      );
+
+      CREATE TABLE ${s}.tickets (
+        id                text        PRIMARY KEY,
+        type              text        NOT NULL,
+        tenant            text        NOT NULL,
+        channel           text        NOT NULL,
+        requester         text        NOT NULL,
+        conversation_ref  text        NOT NULL,
+        contact_encrypted text        NOT NULL,
+        contact_masked    text        NOT NULL,
+        details           jsonb       NOT NULL,
+        clauses           jsonb       NOT NULL,
+        status            text        NOT NULL,
+        due_date          date        NOT NULL,
+        deadline_source   text        NOT NULL CHECK (deadline_source IN ('policy', 'tenant_default')),
+        language          text        NOT NULL CHECK (language IN ('zh', 'en')),
+        origin_key        text        NOT NULL UNIQUE,
+        created_at        timestamptz NOT NULL,
+        updated_at        timestamptz NOT NULL
+      );
+      CREATE INDEX tickets_tenant ON ${s}.tickets (tenant, created_at);
+      CREATE INDEX tickets_requester ON ${s}.tickets (channel, requester, created_at);
+      CREATE INDEX tickets_created_at ON ${s}.tickets (created_at);
+
+      CREATE TABLE ${s}.ticket_events (
+        id          bigserial   PRIMARY KEY,
+        ticket_id   text        NOT NULL REFERENCES ${s}.tickets (id),
+        at          timestamptz NOT NULL,
+        actor       text        NOT NULL,
+        from_status text,
+        to_status   text        NOT NULL,
+        note        text
+      );
+      CREATE INDEX ticket_events_ticket ON ${s}.ticket_events (ticket_id, id);
+
+      -- The audit log is append-only for every client of the database, not just for this code.
+      CREATE FUNCTION ${s}.ticket_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'ticket_events is append-only (% refused)', TG_OP;
+      END
+      $$;
+      CREATE TRIGGER ticket_events_no_change BEFORE UPDATE OR DELETE ON ${s}.ticket_events
+        FOR EACH ROW EXECUTE FUNCTION ${s}.ticket_events_append_only();
+      CREATE TRIGGER ticket_events_no_truncate BEFORE TRUNCATE ON ${s}.ticket_events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.ticket_events_append_only();
+    `,
+  },
+];
+
+interface ClaimRow {
+  finished_at: Date | null;
+  result: unknown;
+}
+
+interface ConversationRow {
+  tenant: string;
+  channel: string;
+  conversation_ref: string;
+  user_ref: string;
+  state: unknown;
+  updated_at: Date;
+}
+
+interface TranscriptRow {
+  tenant: string;
+  channel: string;
+  conversation_ref: string;
+  user_ref: string;
+  direction: 'in' | 'out';
+  text: string;
+  at: Date;
+}
+
+interface TicketRow {
+  id: string;
+  type: TicketRecord['type'];
+  tenant: string;
+  channel: string;
+  requester: string;
+  conversation_ref: string;
+  contact_encrypted: string;
+  contact_masked: string;
+  details: Record<string, string>;
+  clauses: TicketRecord['clauses'];
+  status: TicketStatus;
+  due_date: string;
+  deadline_source: TicketRecord['deadlineSource'];
+  language: TicketRecord['language'];
+  origin_key: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface EventRow {
+  ticket_id: string;
+  at: Date;
+  actor: string;
+  from_status: TicketStatus | null;
+  to_status: TicketStatus;
+  note: string | null;
+}
+
+/**
+ * The ticket columns as the code wants them. due_date is read as text: pg would turn a `date`
+ * into a Date at local midnight, which shifts the calendar day in some time zones.
+ */
+const TICKET_COLUMNS = `id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked, details, clauses,
+  status, to_char(due_date, 'YYYY-MM-DD') AS due_date, deadline_source, language, origin_key, created_at, updated_at`;
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  databaseUrl: string;
+  /** Where the tables live; created when missing. Default "public". */
+  schema?: string;
+  /** Pool size per instance. Default 10. */
+  poolSize?: number;
+  /** An idle pooled connection failed (e.g. the server restarted); the pool replaces it. */
+  onIdleError?: (error: Error) => void;
+}
+
+/** Thrown inside a transaction to roll it back; never escapes the store. */
+class Rollback extends Error {}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  /** host:port/database, for messages (never the password). */
+  readonly target: string;
+  readonly #pool: pg.Pool;
+  readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events', string>;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, schema: string, target: string) {
+    this.#pool = pool;
+    this.schema = schema;
+    this.target = target;
+    const s = quoteIdent(schema);
+    this.#t = {
+      claims: `${s}.message_claims`,
+      conversations: `${s}.conversations`,
+      transcript: `${s}.transcript`,
+      counters: `${s}.ticket_counters`,
+      tickets: `${s}.tickets`,
+      events: `${s}.ticket_events`,
+    };
+  }
+
+  /** Connects, creates the schema when missing and applies pending migrations. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const schema = options.schema ?? 'public';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+      throw new BotError('invalid_config', `PostgreSQL schema name "${schema}" must be letters, digits and underscores (at most 63).`);
+    }
+    const target = describeDatabaseUrl(options.databaseUrl);
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'privacy-bot',
+    });
+    // Without a listener an idle connection's error (server restart) would crash the process.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    try {
+      await migrate(pool, schema);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new BotError(
+        'storage_failed',
+        `Could not open PostgreSQL at ${target} (DATABASE_URL), schema "${schema}": ${scrubPassword(messageOf(error), options.databaseUrl)}. ` +
+          'Check that the server is running and reachable, and that the user may create tables in that schema.',
+        { cause: error },
+      );
+    }
+    return new PostgresStore(pool, schema, target);
+  }
+
+  async ping(): Promise<void> {
+    this.#live();
+    try {
+      await this.#pool.query('SELECT 1');
+    } catch (error) {
+      throw new BotError('storage_failed', `PostgreSQL at ${this.target} (DATABASE_URL) does not answer: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  // Inbound message idempotency -------------------------------------------------------
+
+  async claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim> {
+    this.#live();
+    const staleBefore = new Date(now.getTime() - staleAfterMs);
+    // A release can delete the row between the two statements; then the claim is simply retried.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // One statement claims a new key or takes over a stale unfinished claim. Concurrent callers
+      // queue on the row lock and re-check the WHERE against the winner's claimed_at, so exactly
+      // one of them gets a row back.
+      const claimed = await this.#pool.query(
+        `INSERT INTO ${this.#t.claims} AS c (channel, tenant, message_id, claimed_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (channel, tenant, message_id) DO UPDATE SET claimed_at = excluded.claimed_at
+         WHERE c.finished_at IS NULL AND c.claimed_at < $5
+         RETURNING 1`,
+        [key.channel, key.tenant, key.messageId, now, staleBefore],
+      );
+      if (claimed.rowCount === 1) return { state: 'claimed' };
+      const { rows } = await this.#pool.query<ClaimRow>(
+        `SELECT finished_at, result FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3`,
+        [key.channel, key.tenant, key.messageId],
+      );
+      const row = rows[0];
+      if (row) return row.finished_at === null ? { state: 'processing' } : { state: 'done', result: row.result };
+    }
+    // Claimed and released over and over by others: someone is on it.
+    return { state: 'processing' };
+  }
+
+  async finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void> {
+    this.#live();
+    // An upsert, so that finishing still records the outcome if the claim was purged meanwhile.
+    await this.#pool.query(
+      `INSERT INTO ${this.#t.claims} (channel, tenant, message_id, claimed_at, finished_at, result) VALUES ($1, $2, $3, $4, $4, $5::jsonb)
+       ON CONFLICT (channel, tenant, message_id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result`,
+      [key.channel, key.tenant, key.messageId, now, toJson(result)],
+    );
+  }
+
+  async releaseMessage(key: MessageKey): Promise<void> {
+    this.#live();
+    // Only an unfinished claim can be released: a handled message stays handled.
+    await this.#pool.query(
+      `DELETE FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND finished_at IS NULL`,
+      [key.channel, key.tenant, key.messageId],
+    );
+  }
+
+  // Conversations -------------------------------------------------------------------------
+
+  async loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<ConversationRow>(
+      `SELECT * FROM ${this.#t.conversations} WHERE tenant = $1 AND channel = $2 AND conversation_ref = $3`,
+      [tenant, channel, conversationRef],
+    );
+    const r = rows[0];
+    return r
+      ? { tenant: r.tenant, channel: r.channel, conversationRef: r.conversation_ref, userRef: r.user_ref, state: r.state, updatedAt: r.updated_at }
+      : null;
+  }
+
+  async saveConversation(record: ConversationRecord): Promise<void> {
+    this.#live();
+    await this.#pool.query(
+      `INSERT INTO ${this.#t.conversations} (tenant, channel, conversation_ref, user_ref, state, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (tenant, channel, conversation_ref)
+       DO UPDATE SET user_ref = excluded.user_ref, state = excluded.state, updated_at = excluded.updated_at`,
+      [record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt],
+    );
+  }
+
+  async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
+    this.#live();
+    if (entries.length === 0) return;
+    // One statement for the whole batch; ORDER BY n keeps the ids (the tie-break for equal
+    // timestamps) in the order the entries were given.
+    await this.#pool.query(
+      `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at)
+       SELECT tenant, channel, conversation_ref, user_ref, direction, text, at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         WITH ORDINALITY AS e (tenant, channel, conversation_ref, user_ref, direction, text, at, n)
+       ORDER BY n`,
+      [
+        entries.map((e) => e.tenant),
+        entries.map((e) => e.channel),
+        entries.map((e) => e.conversationRef),
+        entries.map((e) => e.userRef),
+        entries.map((e) => e.direction),
+        entries.map((e) => e.text),
+        entries.map((e) => e.at),
+      ],
+    );
+  }
+
+  async transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]> {
+    this.#live();
+    const { rows } = await this.#pool.query<TranscriptRow>(
+      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at FROM ${this.#t.transcript}
+       WHERE tenant = $1 AND channel = $2 AND conversation_ref = $3 ORDER BY at, id`,
+      [tenant, channel, conversationRef],
+    );
+    return rows.map((r) => ({
+      tenant: r.tenant,
+      channel: r.channel,
+      conversationRef: r.conversation_ref,
+      userRef: r.user_ref,
+      direction: r.direction,
+      text: r.text,
+      at: r.at,
+    }));
+  }
+
+  async eraseUserHistory(tenant: string, channel: string, userRef: string): Promise<{ messages: number; conversations: number }> {
+    return this.#transaction(async (c) => {
+      const params = [tenant, channel, userRef];
+      const messages = await c.query(`DELETE FROM ${this.#t.transcript} WHERE tenant = $1 AND channel = $2 AND user_ref = $3`, params);
+      const conversations = await c.query(`DELETE FROM ${this.#t.conversations} WHERE tenant = $1 AND channel = $2 AND user_ref = $3`, params);
+      return { messages: messages.rowCount ?? 0, conversations: conversations.rowCount ?? 0 };
+    });
+  }
+
+  async purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }> {
+    return this.#transaction(async (c) => {
+      const messages = await c.query(`DELETE FROM ${this.#t.transcript} WHERE at < $1`, [before]);
+      const conversations = await c.query(`DELETE FROM ${this.#t.conversations} WHERE updated_at < $1`, [before]);
+      const claims = await c.query(`DELETE FROM ${this.#t.claims} WHERE claimed_at < $1`, [before]);
+      return { messages: messages.rowCount ?? 0, conversations: conversations.rowCount ?? 0, claims: claims.rowCount ?? 0 };
+    });
+  }
+
+  // Tickets ---------------------------------------------------------------------------------
+
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+    try {
+      return await this.#transaction(async (c) => {
+        const existing = await this.#ticketByOrigin(c, draft.originKey);
+        if (existing) return { ticket: existing, created: false };
+
+        // The counter row stays locked until commit, so tickets of one prefix and day are
+        // numbered one after the other, and a rollback gives the number back.
+        const day = ticketDay(draft.createdAt);
+        const counter = await c.query<{ value: number }>(
+          `INSERT INTO ${this.#t.counters} AS k (prefix, day, value) VALUES ($1, $2, 1)
+           ON CONFLICT (prefix, day) DO UPDATE SET value = k.value + 1 RETURNING value`,
+          [draft.idPrefix, day],
+        );
+        const id = formatTicketId(draft.idPrefix, day, counter.rows[0]!.value);
+        const inserted = await c.query<TicketRow>(
+          `INSERT INTO ${this.#t.tickets} (id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked,
+                                           details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12::date, $13, $14, $15, $16, $17)
+           ON CONFLICT (origin_key) DO NOTHING
+           RETURNING ${TICKET_COLUMNS}`,
+          [
+            id,
+            draft.type,
+            draft.tenant,
+            draft.channel,
+            draft.requester,
+            draft.conversationRef,
+            draft.contactEncrypted,
+            draft.contactMasked,
+            JSON.stringify(draft.details),
+            JSON.stringify(draft.clauses),
+            draft.status,
+            draft.dueDate,
+            draft.deadlineSource,
+            draft.language,
+            draft.originKey,
+            draft.createdAt,
+            draft.updatedAt,
+          ],
+        );
+        // A concurrent redelivery filed the same origin first: undo our number, return theirs.
+        if (inserted.rowCount !== 1) throw new Rollback();
+        await this.#insertEvent(c, { ...event, ticketId: id });
+        return { ticket: toTicket(inserted.rows[0]!), created: true };
+      });
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error;
+      const existing = await this.#ticketByOrigin(this.#pool, draft.originKey);
+      if (!existing) throw new Error(`ticket with origin ${draft.originKey} vanished`);
+      return { ticket: existing, created: false };
+    }
+  }
+
+  async getTicket(id: string): Promise<TicketRecord | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} WHERE id = $1`, [id]);
+    return rows[0] ? toTicket(rows[0]) : null;
+  }
+
+  async listTickets(filter: TicketFilter = {}): Promise<TicketRecord[]> {
+    this.#live();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    if (filter.tenant !== undefined) where.push(`tenant = ${param(filter.tenant)}`);
+    if (filter.status !== undefined) where.push(`status = ${param(filter.status)}`);
+    if (filter.requester !== undefined) {
+      where.push(`channel = ${param(filter.requester.channel)} AND requester = ${param(filter.requester.userRef)}`);
+    }
+    const { rows } = await this.#pool.query<TicketRow>(
+      `SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC`,
+      params,
+    );
+    return rows.map(toTicket);
+  }
+
+  async transitionTicket(event: TicketEvent): Promise<TicketRecord | null> {
+    this.#live();
+    const from = event.from;
+    if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
+    return this.#transaction(async (c) => {
+      // Compare-and-set: a concurrent transition waits for our row lock, then re-evaluates
+      // `status = from` against the committed status and updates nothing.
+      const updated = await c.query<TicketRow>(
+        `UPDATE ${this.#t.tickets} SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 RETURNING ${TICKET_COLUMNS}`,
+        [event.to, event.at, event.ticketId, from],
+      );
+      const row = updated.rows[0];
+      if (!row) return null;
+      await this.#insertEvent(c, event);
+      return toTicket(row);
+    });
+  }
+
+  async ticketEvents(ticketId: string): Promise<TicketEvent[]> {
+    this.#live();
+    const { rows } = await this.#pool.query<EventRow>(
+      `SELECT ticket_id, at, actor, from_status, to_status, note FROM ${this.#t.events} WHERE ticket_id = $1 ORDER BY id`,
+      [ticketId],
+    );
+    return rows.map((r) => ({ ticketId: r.ticket_id, at: r.at, actor: r.actor, from: r.from_status, to: r.to_status, note: r.note }));
+  }
+
+  // Internals -------------------------------------------------------------------------------
+
+  async #ticketByOrigin(db: pg.Pool | pg.PoolClient, originKey: string): Promise<TicketRecord | null> {
+    const { rows } = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} WHERE origin_key = $1`, [originKey]);
+    return rows[0] ? toTicket(rows[0]) : null;
+  }
+
+  async #insertEvent(c: pg.PoolClient, event: TicketEvent): Promise<void> {
+    await c.query(
+      `INSERT INTO ${this.#t.events} (ticket_id, at, actor, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [event.ticketId, event.at, event.actor, event.from, event.to, event.note],
+    );
+  }
+
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#live();
+    return transaction(this.#pool, fn);
+  }
+
+  #live(): void {
+    if (this.#closed) throw new BotError('storage_failed', `The PostgreSQL store (${this.target}) is closed.`);
+  }
+}
+
+async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped from the pool rather than reused.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Creates the schema and applies pending steps in one transaction. The advisory lock makes a
+ * second instance starting at the same moment wait, then find everything applied.
+ */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await transaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+    // Checked first: CREATE SCHEMA IF NOT EXISTS still demands CREATE on the database, which a
+    // user limited to an existing schema does not have.
+    const exists = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await c.query(`CREATE SCHEMA ${s}`);
+    await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+      version    integer     PRIMARY KEY,
+      name       text        NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const applied = new Set((await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version));
+    for (const step of MIGRATIONS) {
+      if (applied.has(step.version)) continue;
+      await c.query(step.sql(s));
+      await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [step.version, step.name]);
+    }
+  });
+}
+
+function toTicket(r: TicketRow): TicketRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    tenant: r.tenant,
+    channel: r.channel,
+    requester: r.requester,
+    conversationRef: r.conversation_ref,
+    contactEncrypted: r.contact_encrypted,
+    contactMasked: r.contact_masked,
+    details: r.details,
+    clauses: r.clauses,
+    status: r.status,
+    dueDate: r.due_date,
+    deadlineSource: r.deadline_source,
+    language: r.language,
+    originKey: r.origin_key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `undefined` has no JSON form; it is kept as null. Passed as text and cast, so arrays stay JSON. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+/** "host:port/database" of a postgres:// URL, without user or password. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    // postgres:///db?host=/var/run/postgresql connects through a Unix socket.
+    const host = url.hostname || url.searchParams.get('host') || 'localhost';
+    return `${host}:${url.port || '5432'}${url.pathname || '/'}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/** Belt and braces: drivers do not echo passwords, but nothing here will either. */
+function scrubPassword(message: string, databaseUrl: string): string {
+  let password = '';
+  try {
+    password = new URL(databaseUrl).password;
+  } catch {
+    return message.replaceAll(databaseUrl, '(DATABASE_URL)');
+  }
+  if (!password) return message;
+  let scrubbed = message.replaceAll(password, '***');
+  try {
+    const decoded = decodeURIComponent(password);
+    if (decoded) scrubbed = scrubbed.replaceAll(decoded, '***');
+  } catch {
+    // A malformed %-escape: the raw form was already replaced.
+  }
+  return scrubbed;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    // Node reports "localhost" failures (IPv4 and IPv6 both refused) as an AggregateError with an empty message.
+    return error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  }
+  return error instanceof Error ? error.message || error.name : String(error);
+}

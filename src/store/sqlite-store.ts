@@ -1,0 +1,546 @@
+// The embedded backend: one SQLite file in the data directory, nothing to run beside the bot.
+//
+// better-sqlite3 is synchronous; the methods are async only to honour the Store interface.
+// Within one process every call therefore runs to completion before the next one starts, and
+// write transactions begin IMMEDIATE so that two processes sharing the file queue on the
+// write lock (busy_timeout) instead of failing halfway through a read-then-write.
+//
+// Timestamps are INTEGER milliseconds since the epoch; JSON values are TEXT.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { BotError } from '../errors.ts';
+import {
+  formatTicketId,
+  ticketDay,
+  type ConversationRecord,
+  type MessageClaim,
+  type MessageKey,
+  type Store,
+  type TicketDraft,
+  type TicketEvent,
+  type TicketFilter,
+  type TicketRecord,
+  type TicketStatus,
+  type TranscriptEntry,
+} from './store.ts';
+
+export const SQLITE_FILE_NAME = 'privacy-bot.sqlite';
+
+/** How long a writer waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Applied in order, each once, recorded in schema_migrations. Never edit a step that has
+ * shipped: add a new one. Status and request type have no CHECK constraint on purpose, so
+ * that adding a status in the code does not need a table rebuild (SQLite cannot alter a
+ * CHECK); the closed sets (direction, language, deadline source) do.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE message_claims (
+        channel     TEXT    NOT NULL,
+        tenant      TEXT    NOT NULL,
+        message_id  TEXT    NOT NULL,
+        claimed_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        result      TEXT,
+        PRIMARY KEY (channel, tenant, message_id)
+      );
+      CREATE INDEX message_claims_claimed_at ON message_claims (claimed_at);
+
+      CREATE TABLE conversations (
+        tenant           TEXT    NOT NULL,
+        channel          TEXT    NOT NULL,
+        conversation_ref TEXT    NOT NULL,
+        user_ref         TEXT    NOT NULL,
+        state            TEXT    NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        PRIMARY KEY (tenant, channel, conversation_ref)
+      );
+      CREATE INDEX conversations_user ON conversations (tenant, channel, user_ref);
+      CREATE INDEX conversations_updated_at ON conversations (updated_at);
+
+      CREATE TABLE transcript (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant           TEXT    NOT NULL,
+        channel          TEXT    NOT NULL,
+        conversation_ref TEXT    NOT NULL,
+        user_ref         TEXT    NOT NULL,
+        direction        TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+        text             TEXT    NOT NULL,
+        at               INTEGER NOT NULL
+      );
+      CREATE INDEX transcript_conversation ON transcript (tenant, channel, conversation_ref, at, id);
+      CREATE INDEX transcript_user ON transcript (tenant, channel, user_ref);
+      CREATE INDEX transcript_at ON transcript (at);
+
+      CREATE TABLE ticket_counters (
+        prefix TEXT    NOT NULL,
+        day    TEXT    NOT NULL,
+        value  INTEGER NOT NULL,
+        PRIMARY KEY (prefix, day)
+      );
+
+      CREATE TABLE tickets (
+        id                TEXT    PRIMARY KEY,
+        type              TEXT    NOT NULL,
+        tenant            TEXT    NOT NULL,
+        channel           TEXT    NOT NULL,
+        requester         TEXT    NOT NULL,
+        conversation_ref  TEXT    NOT NULL,
+        contact_encrypted TEXT    NOT NULL,
+        contact_masked    TEXT    NOT NULL,
+        details           TEXT    NOT NULL,
+        clauses           TEXT    NOT NULL,
+        status            TEXT    NOT NULL,
+        due_date          TEXT    NOT NULL,
+        deadline_source   TEXT    NOT NULL CHECK (deadline_source IN ('policy', 'tenant_default')),
+        language          TEXT    NOT NULL CHECK (language IN ('zh', 'en')),
+        origin_key        TEXT    NOT NULL UNIQUE,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL
+      );
+      CREATE INDEX tickets_tenant ON tickets (tenant, created_at);
+      CREATE INDEX tickets_requester ON tickets (channel, requester, created_at);
+      CREATE INDEX tickets_created_at ON tickets (created_at);
+
+      CREATE TABLE ticket_events (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id   TEXT    NOT NULL REFERENCES tickets (id),
+        at          INTEGER NOT NULL,
+        actor       TEXT    NOT NULL,
+        from_status TEXT,
+        to_status   TEXT    NOT NULL,
+        note        TEXT
+      );
+      CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
+
+      -- The audit log is append-only for every client of the file, not just for this code.
+      CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+      BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+      CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+      BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+    `,
+  },
+];
+
+interface ClaimRow {
+  claimed_at: number;
+  finished_at: number | null;
+  result: string | null;
+}
+
+interface ConversationRow {
+  tenant: string;
+  channel: string;
+  conversation_ref: string;
+  user_ref: string;
+  state: string;
+  updated_at: number;
+}
+
+interface TranscriptRow {
+  tenant: string;
+  channel: string;
+  conversation_ref: string;
+  user_ref: string;
+  direction: 'in' | 'out';
+  text: string;
+  at: number;
+}
+
+interface TicketRow {
+  id: string;
+  type: TicketRecord['type'];
+  tenant: string;
+  channel: string;
+  requester: string;
+  conversation_ref: string;
+  contact_encrypted: string;
+  contact_masked: string;
+  details: string;
+  clauses: string;
+  status: TicketStatus;
+  due_date: string;
+  deadline_source: TicketRecord['deadlineSource'];
+  language: TicketRecord['language'];
+  origin_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface EventRow {
+  ticket_id: string;
+  at: number;
+  actor: string;
+  from_status: TicketStatus | null;
+  to_status: TicketStatus;
+  note: string | null;
+}
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #closed = false;
+
+  private constructor(db: Database.Database, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  /** Opens (creating if needed) `<dataDir>/privacy-bot.sqlite` and brings its schema up to date. */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const path = join(options.dataDir, SQLITE_FILE_NAME);
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // WAL makes NORMAL durable against application crashes; only a power cut can lose the
+      // last transactions, which is the usual trade-off for WAL.
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      return new SqliteStore(db, path);
+    } catch (error) {
+      db?.close();
+      throw new BotError(
+        'storage_failed',
+        `Could not open the SQLite database at ${path}: ${messageOf(error)}. Check that DATA_DIR (${options.dataDir}) is a writable directory.`,
+        { cause: error },
+      );
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.#live();
+    try {
+      this.#prepare('SELECT 1').get();
+    } catch (error) {
+      throw new BotError('storage_failed', `The SQLite database at ${this.path} does not answer: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  // Inbound message idempotency -------------------------------------------------------
+
+  async claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim> {
+    return this.#write(() => {
+      const row = this.#prepare<[string, string, string], ClaimRow>(
+        'SELECT claimed_at, finished_at, result FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ?',
+      ).get(key.channel, key.tenant, key.messageId);
+      if (!row) {
+        this.#prepare('INSERT INTO message_claims (channel, tenant, message_id, claimed_at) VALUES (?, ?, ?, ?)').run(
+          key.channel,
+          key.tenant,
+          key.messageId,
+          now.getTime(),
+        );
+        return { state: 'claimed' };
+      }
+      if (row.finished_at !== null) return { state: 'done', result: parseJson(row.result) };
+      // Strictly older than staleAfterMs: a claim exactly that old still belongs to its owner.
+      if (row.claimed_at < now.getTime() - staleAfterMs) {
+        this.#prepare('UPDATE message_claims SET claimed_at = ? WHERE channel = ? AND tenant = ? AND message_id = ?').run(
+          now.getTime(),
+          key.channel,
+          key.tenant,
+          key.messageId,
+        );
+        return { state: 'claimed' };
+      }
+      return { state: 'processing' };
+    });
+  }
+
+  async finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void> {
+    // An upsert, so that finishing still records the outcome if the claim was purged meanwhile.
+    this.#live();
+    this.#prepare(
+      `INSERT INTO message_claims (channel, tenant, message_id, claimed_at, finished_at, result) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (channel, tenant, message_id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result`,
+    ).run(key.channel, key.tenant, key.messageId, now.getTime(), now.getTime(), toJson(result));
+  }
+
+  async releaseMessage(key: MessageKey): Promise<void> {
+    // Only an unfinished claim can be released: a handled message stays handled.
+    this.#live();
+    this.#prepare('DELETE FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ? AND finished_at IS NULL').run(
+      key.channel,
+      key.tenant,
+      key.messageId,
+    );
+  }
+
+  // Conversations -------------------------------------------------------------------------
+
+  async loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null> {
+    this.#live();
+    const row = this.#prepare<[string, string, string], ConversationRow>(
+      'SELECT * FROM conversations WHERE tenant = ? AND channel = ? AND conversation_ref = ?',
+    ).get(tenant, channel, conversationRef);
+    return row ? toConversation(row) : null;
+  }
+
+  async saveConversation(record: ConversationRecord): Promise<void> {
+    this.#live();
+    this.#prepare(
+      `INSERT INTO conversations (tenant, channel, conversation_ref, user_ref, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, channel, conversation_ref)
+       DO UPDATE SET user_ref = excluded.user_ref, state = excluded.state, updated_at = excluded.updated_at`,
+    ).run(record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt.getTime());
+  }
+
+  async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    this.#write(() => {
+      const insert = this.#prepare(
+        'INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const e of entries) insert.run(e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at.getTime());
+    });
+  }
+
+  async transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]> {
+    this.#live();
+    const rows = this.#prepare<[string, string, string], TranscriptRow>(
+      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at FROM transcript
+       WHERE tenant = ? AND channel = ? AND conversation_ref = ? ORDER BY at, id`,
+    ).all(tenant, channel, conversationRef);
+    return rows.map((r) => ({
+      tenant: r.tenant,
+      channel: r.channel,
+      conversationRef: r.conversation_ref,
+      userRef: r.user_ref,
+      direction: r.direction,
+      text: r.text,
+      at: new Date(r.at),
+    }));
+  }
+
+  async eraseUserHistory(tenant: string, channel: string, userRef: string): Promise<{ messages: number; conversations: number }> {
+    return this.#write(() => ({
+      messages: this.#prepare('DELETE FROM transcript WHERE tenant = ? AND channel = ? AND user_ref = ?').run(tenant, channel, userRef).changes,
+      conversations: this.#prepare('DELETE FROM conversations WHERE tenant = ? AND channel = ? AND user_ref = ?').run(tenant, channel, userRef)
+        .changes,
+    }));
+  }
+
+  async purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }> {
+    const t = before.getTime();
+    return this.#write(() => ({
+      messages: this.#prepare('DELETE FROM transcript WHERE at < ?').run(t).changes,
+      conversations: this.#prepare('DELETE FROM conversations WHERE updated_at < ?').run(t).changes,
+      claims: this.#prepare('DELETE FROM message_claims WHERE claimed_at < ?').run(t).changes,
+    }));
+  }
+
+  // Tickets ---------------------------------------------------------------------------------
+
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+    return this.#write(() => {
+      const existing = this.#prepare<[string], TicketRow>('SELECT * FROM tickets WHERE origin_key = ?').get(draft.originKey);
+      if (existing) return { ticket: toTicket(existing), created: false };
+
+      const day = ticketDay(draft.createdAt);
+      const counter = this.#prepare<[string, string], { value: number }>(
+        `INSERT INTO ticket_counters (prefix, day, value) VALUES (?, ?, 1)
+         ON CONFLICT (prefix, day) DO UPDATE SET value = value + 1 RETURNING value`,
+      ).get(draft.idPrefix, day);
+      const id = formatTicketId(draft.idPrefix, day, counter!.value);
+      const row = this.#prepare<unknown[], TicketRow>(
+        `INSERT INTO tickets (id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked,
+                              details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      ).get(
+        id,
+        draft.type,
+        draft.tenant,
+        draft.channel,
+        draft.requester,
+        draft.conversationRef,
+        draft.contactEncrypted,
+        draft.contactMasked,
+        JSON.stringify(draft.details),
+        JSON.stringify(draft.clauses),
+        draft.status,
+        draft.dueDate,
+        draft.deadlineSource,
+        draft.language,
+        draft.originKey,
+        draft.createdAt.getTime(),
+        draft.updatedAt.getTime(),
+      );
+      this.#insertEvent({ ...event, ticketId: id });
+      return { ticket: toTicket(row!), created: true };
+    });
+  }
+
+  async getTicket(id: string): Promise<TicketRecord | null> {
+    this.#live();
+    const row = this.#prepare<[string], TicketRow>('SELECT * FROM tickets WHERE id = ?').get(id);
+    return row ? toTicket(row) : null;
+  }
+
+  async listTickets(filter: TicketFilter = {}): Promise<TicketRecord[]> {
+    this.#live();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.tenant !== undefined) {
+      where.push('tenant = ?');
+      params.push(filter.tenant);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.requester !== undefined) {
+      where.push('channel = ? AND requester = ?');
+      params.push(filter.requester.channel, filter.requester.userRef);
+    }
+    const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
+    return this.#prepare<unknown[], TicketRow>(sql).all(...params).map(toTicket);
+  }
+
+  async transitionTicket(event: TicketEvent): Promise<TicketRecord | null> {
+    const from = event.from;
+    if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
+    return this.#write(() => {
+      // The status test in the WHERE clause is the compare-and-set: a concurrent change makes it miss.
+      const row = this.#prepare<[string, number, string, string], TicketRow>(
+        'UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *',
+      ).get(event.to, event.at.getTime(), event.ticketId, from);
+      if (!row) return null;
+      this.#insertEvent(event);
+      return toTicket(row);
+    });
+  }
+
+  async ticketEvents(ticketId: string): Promise<TicketEvent[]> {
+    this.#live();
+    return this.#prepare<[string], EventRow>(
+      'SELECT ticket_id, at, actor, from_status, to_status, note FROM ticket_events WHERE ticket_id = ? ORDER BY id',
+    )
+      .all(ticketId)
+      .map((r) => ({ ticketId: r.ticket_id, at: new Date(r.at), actor: r.actor, from: r.from_status, to: r.to_status, note: r.note }));
+  }
+
+  // Internals -------------------------------------------------------------------------------
+
+  #insertEvent(event: TicketEvent): void {
+    this.#prepare('INSERT INTO ticket_events (ticket_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)').run(
+      event.ticketId,
+      event.at.getTime(),
+      event.actor,
+      event.from,
+      event.to,
+      event.note,
+    );
+  }
+
+  /** Runs `fn` in a write transaction taken up front (BEGIN IMMEDIATE). */
+  #write<T>(fn: () => T): T {
+    this.#live();
+    return this.#db.transaction(fn).immediate();
+  }
+
+  #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
+  #live(): void {
+    if (this.#closed) throw new BotError('storage_failed', `The SQLite store at ${this.path} is closed.`);
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  // IMMEDIATE: a second process opening the same file waits here and then sees the steps done.
+  db.transaction(() => {
+    const applied = new Set(db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version));
+    for (const step of MIGRATIONS) {
+      if (applied.has(step.version)) continue;
+      db.exec(step.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(step.version, step.name, Date.now());
+    }
+  }).immediate();
+}
+
+function toConversation(r: ConversationRow): ConversationRecord {
+  return {
+    tenant: r.tenant,
+    channel: r.channel,
+    conversationRef: r.conversation_ref,
+    userRef: r.user_ref,
+    state: parseJson(r.state),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+function toTicket(r: TicketRow): TicketRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    tenant: r.tenant,
+    channel: r.channel,
+    requester: r.requester,
+    conversationRef: r.conversation_ref,
+    contactEncrypted: r.contact_encrypted,
+    contactMasked: r.contact_masked,
+    details: JSON.parse(r.details) as Record<string, string>,
+    clauses: JSON.parse(r.clauses) as TicketRecord['clauses'],
+    status: r.status,
+    dueDate: r.due_date,
+    deadlineSource: r.deadline_source,
+    language: r.language,
+    originKey: r.origin_key,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+/** `undefined` has no JSON form; it is kept as null. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function parseJson(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,664 @@
+// One contract, two backends: every test below runs against SQLite and against PostgreSQL.
+//
+// PostgreSQL: postgres://postgres@127.0.0.1:5432/test (TEST_DATABASE_URL overrides), one
+// throwaway schema per test, all dropped at the end. Without a server the PostgreSQL suite is
+// skipped with a notice, except in CI (CI=true), where that is a failure.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isBotError } from '../../src/errors.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { describeDatabaseUrl } from '../../src/store/postgres-store.ts';
+import { SQLITE_FILE_NAME } from '../../src/store/sqlite-store.ts';
+import type { ConversationRecord, MessageKey, Store, TicketDraft, TicketEvent, TicketStatus, TranscriptEntry } from '../../src/store/store.ts';
+
+/** A database a test owns: open it (again), poke it directly, throw it away. */
+interface TestDatabase {
+  open(): Promise<Store>;
+  /** Runs SQL over a separate direct connection, bypassing the store (for database-level guarantees). */
+  raw(sql: string): Promise<Record<string, unknown>[]>;
+  drop(): Promise<void>;
+}
+
+// Backends -----------------------------------------------------------------------------------
+
+const tempRoots: string[] = [];
+
+function tempRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'privacy-bot-store-'));
+  tempRoots.push(root);
+  return root;
+}
+
+async function sqliteDatabase(): Promise<TestDatabase> {
+  const root = tempRoot();
+  const dataDir = join(root, 'data', 'nested'); // does not exist yet: the store creates it
+  return {
+    open: () => openStore({ dataDir }),
+    raw: async (sql) => {
+      const db = new Database(join(dataDir, SQLITE_FILE_NAME));
+      try {
+        const statement = db.prepare(sql);
+        if (statement.reader) return statement.all() as Record<string, unknown>[];
+        statement.run();
+        return [];
+      } finally {
+        db.close();
+      }
+    },
+    drop: async () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const PG_RUN = `privacy_bot_test_${process.pid}_${Date.now().toString(36)}`;
+const pgSchemas = new Set<string>();
+let pgSchemaCount = 0;
+
+async function withPgClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropPgSchema(schema: string): Promise<void> {
+  // CASCADE drops tables without firing row triggers, so the append-only log goes too.
+  await withPgClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  pgSchemas.delete(schema);
+}
+
+async function postgresDatabase(): Promise<TestDatabase> {
+  const schema = `${PG_RUN}_${++pgSchemaCount}`;
+  pgSchemas.add(schema);
+  const dataDir = join(tempRoot(), 'unused');
+  return {
+    open: () => openStore({ dataDir, databaseUrl: PG_URL, pgSchema: schema }),
+    raw: (sql) =>
+      withPgClient(async (c) => {
+        await c.query(`SET search_path TO "${schema}"`);
+        return (await c.query(sql)).rows as Record<string, unknown>[];
+      }),
+    drop: () => dropPgSchema(schema),
+  };
+}
+
+/** null when a server answers, else why not. */
+async function probePostgres(): Promise<string | null> {
+  try {
+    await withPgClient((c) => c.query('SELECT 1'));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message || error.name : String(error);
+  }
+}
+
+afterAll(async () => {
+  for (const schema of [...pgSchemas]) await dropPgSchema(schema);
+  for (const root of tempRoots) rmSync(root, { recursive: true, force: true });
+});
+
+// Fixtures -----------------------------------------------------------------------------------
+
+const T0 = new Date('2026-11-21T09:30:00.123Z');
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const STALE = 60_000;
+
+function ticketDraft(overrides: Partial<TicketDraft> = {}): TicketDraft {
+  return {
+    idPrefix: 'DEL',
+    type: 'delete_data',
+    tenant: 'acme',
+    channel: 'wechat',
+    requester: 'u-1',
+    conversationRef: 'c-1',
+    contactEncrypted: 'v1:Zm9vYmFy:c2VjcmV0IGNvbnRhY3Q=',
+    contactMasked: '138****5678',
+    details: { reason: '注销账户后请删除全部数据', scope: 'all "records" \\ 🗑️' },
+    clauses: [
+      { policyId: 'acme-privacy', clauseId: 'c-4-2', number: '4.2', title: '您的权利' },
+      { policyId: 'acme-privacy', clauseId: 'c-7', number: '7', title: 'Retention' },
+    ],
+    status: 'submitted',
+    dueDate: '2026-12-21',
+    deadlineSource: 'policy',
+    language: 'zh',
+    originKey: `wechat|acme|${randomUUID()}`,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+function firstEvent(draft: TicketDraft, note: string | null = null): Omit<TicketEvent, 'ticketId'> {
+  return { at: draft.createdAt, actor: `user:${draft.requester}`, from: null, to: draft.status, note };
+}
+
+function withoutPrefix(draft: TicketDraft): Omit<TicketDraft, 'idPrefix'> {
+  const { idPrefix: _prefix, ...rest } = draft;
+  return rest;
+}
+
+function entry(conversationRef: string, userRef: string, text: string, ms: number, overrides: Partial<TranscriptEntry> = {}): TranscriptEntry {
+  return { tenant: 'acme', channel: 'wechat', conversationRef, userRef, direction: 'in', text, at: at(ms), ...overrides };
+}
+
+function conversation(conversationRef: string, userRef: string, ms: number, overrides: Partial<ConversationRecord> = {}): ConversationRecord {
+  return { tenant: 'acme', channel: 'wechat', conversationRef, userRef, state: { step: 'idle' }, updatedAt: at(ms), ...overrides };
+}
+
+// The contract ---------------------------------------------------------------------------------
+
+function describeStoreContract(name: string, createDatabase: () => Promise<TestDatabase>): void {
+  describe(name, () => {
+    let db: TestDatabase;
+    let store: Store;
+
+    beforeEach(async () => {
+      db = await createDatabase();
+      store = await db.open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await db.drop();
+    });
+
+    describe('message claims', () => {
+      const key: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'm-1' };
+
+      it('claims once, reports processing while unfinished, then done with the exact stored result', async () => {
+        expect(await store.claimMessage(key, T0, STALE)).toEqual({ state: 'claimed' });
+        expect(await store.claimMessage(key, at(1000), STALE)).toEqual({ state: 'processing' });
+        const result = { replies: [{ text: '您好 👋 "quoted"\n', citations: ['4.2', '7'] }], score: 1.5, ok: true, none: null, nested: { a: [] } };
+        await store.finishMessage(key, result, at(2000));
+        expect(await store.claimMessage(key, at(3000), STALE)).toEqual({ state: 'done', result });
+        // Done stays done, however old the claim is.
+        expect(await store.claimMessage(key, at(100 * STALE), STALE)).toEqual({ state: 'done', result });
+      });
+
+      it('stores scalar and array results exactly', async () => {
+        const results: unknown[] = ['plain text', 0, false, null, [], [1, 'two', { three: 3 }], {}];
+        for (const [i, result] of results.entries()) {
+          const k = { ...key, messageId: `scalar-${i}` };
+          expect(await store.claimMessage(k, T0, STALE)).toEqual({ state: 'claimed' });
+          await store.finishMessage(k, result, T0);
+          expect(await store.claimMessage(k, at(1), STALE)).toEqual({ state: 'done', result });
+        }
+      });
+
+      it('lets a claim strictly older than staleAfterMs be taken over, once', async () => {
+        expect(await store.claimMessage(key, T0, STALE)).toEqual({ state: 'claimed' });
+        expect(await store.claimMessage(key, at(STALE), STALE)).toEqual({ state: 'processing' });
+        expect(await store.claimMessage(key, at(STALE + 1), STALE)).toEqual({ state: 'claimed' });
+        // The takeover is a fresh claim: it is not stale again until STALE after the takeover.
+        expect(await store.claimMessage(key, at(STALE + 2), STALE)).toEqual({ state: 'processing' });
+        expect(await store.claimMessage(key, at(2 * STALE + 1), STALE)).toEqual({ state: 'processing' });
+        expect(await store.claimMessage(key, at(2 * STALE + 2), STALE)).toEqual({ state: 'claimed' });
+      });
+
+      it('lets the next claim succeed after a release, but never releases a finished message', async () => {
+        expect(await store.claimMessage(key, T0, STALE)).toEqual({ state: 'claimed' });
+        await store.releaseMessage(key);
+        expect(await store.claimMessage(key, at(1), STALE)).toEqual({ state: 'claimed' });
+        expect(await store.claimMessage(key, at(2), STALE)).toEqual({ state: 'processing' });
+        await store.finishMessage(key, 'handled', at(3));
+        await store.releaseMessage(key);
+        expect(await store.claimMessage(key, at(4), STALE)).toEqual({ state: 'done', result: 'handled' });
+        await store.releaseMessage({ ...key, messageId: 'never-claimed' }); // harmless
+      });
+
+      it('keeps keys apart by channel, tenant and message id independently', async () => {
+        const others: MessageKey[] = [
+          { ...key, channel: 'slack' },
+          { ...key, tenant: 'globex' },
+          { ...key, messageId: 'm-2' },
+        ];
+        expect(await store.claimMessage(key, T0, STALE)).toEqual({ state: 'claimed' });
+        for (const other of others) expect(await store.claimMessage(other, T0, STALE)).toEqual({ state: 'claimed' });
+        await store.finishMessage(key, 'first', at(1));
+        for (const other of others) expect(await store.claimMessage(other, at(2), STALE)).toEqual({ state: 'processing' });
+        await store.releaseMessage(others[0]!);
+        expect(await store.claimMessage(key, at(3), STALE)).toEqual({ state: 'done', result: 'first' });
+        expect(await store.claimMessage(others[1]!, at(3), STALE)).toEqual({ state: 'processing' });
+      });
+
+      it('gives exactly one of 10 concurrent claims', async () => {
+        const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimMessage(key, T0, STALE)));
+        expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+        expect(claims.filter((c) => c.state === 'processing')).toHaveLength(9);
+      });
+
+      it('gives a stale claim to exactly one of 10 concurrent takeovers', async () => {
+        await store.claimMessage(key, T0, STALE);
+        const later = at(STALE + 1000);
+        const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimMessage(key, later, STALE)));
+        expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
+        expect(claims.filter((c) => c.state === 'processing')).toHaveLength(9);
+      });
+    });
+
+    describe('conversations and transcript', () => {
+      it('round-trips conversation state, upserts on save, and returns null for an unknown one', async () => {
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).toBeNull();
+        const record = conversation('c-1', 'u-1', 0, {
+          state: {
+            step: 'collecting',
+            form: { type: 'delete_data', fields: { reason: '不再使用 — ünïcödé 🚀', empty: '' } },
+            history: [1, 2.5, null, true, 'x'],
+            escaped: 'He said "hi"\n\t\\',
+          },
+        });
+        await store.saveConversation(record);
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).toEqual(record);
+
+        const updated = conversation('c-1', 'u-1', 5000, { state: { step: 'done', list: [] } });
+        await store.saveConversation(updated);
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).toEqual(updated);
+        // The key is tenant + channel + conversation.
+        expect(await store.loadConversation('acme', 'slack', 'c-1')).toBeNull();
+        expect(await store.loadConversation('globex', 'wechat', 'c-1')).toBeNull();
+      });
+
+      it('reads a transcript back oldest first, with exact text, direction and millisecond timestamps', async () => {
+        const first = [
+          entry('c-1', 'u-1', '我想删除我的数据', 10),
+          entry('c-1', 'u-1', 'Sure — which account?\n"quoted" \\ 🚀', 11, { direction: 'out' }),
+          entry('c-1', 'u-1', '', 11), // same millisecond: kept in the order given
+        ];
+        const earlier = entry('c-1', 'u-1', 'sent earlier, stored later', 5);
+        await store.appendTranscript(first);
+        await store.appendTranscript([earlier, entry('c-2', 'u-1', 'another conversation', 0)]);
+        await store.appendTranscript([]);
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toEqual([earlier, ...first]);
+        expect(await store.transcript('acme', 'slack', 'c-1')).toEqual([]);
+      });
+
+      it("erases one user's transcript and conversations in one tenant and channel only", async () => {
+        await store.saveConversation(conversation('c-1', 'u-1', 0));
+        await store.saveConversation(conversation('c-2', 'u-1', 0));
+        await store.saveConversation(conversation('c-3', 'u-2', 0));
+        await store.saveConversation(conversation('c-1', 'u-1', 0, { channel: 'slack' }));
+        await store.saveConversation(conversation('c-1', 'u-1', 0, { tenant: 'globex' }));
+        await store.appendTranscript([
+          entry('c-1', 'u-1', 'a', 1),
+          entry('c-1', 'u-1', 'b', 2, { direction: 'out' }),
+          entry('c-2', 'u-1', 'c', 3),
+          entry('c-2', 'u-1', 'd', 4, { direction: 'out' }),
+          entry('c-3', 'u-2', 'e', 5),
+          entry('c-1', 'u-1', 'f', 6, { channel: 'slack' }),
+          entry('c-1', 'u-1', 'g', 7, { tenant: 'globex' }),
+        ]);
+        const d = ticketDraft({ requester: 'u-1' });
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+
+        expect(await store.eraseUserHistory('acme', 'wechat', 'u-1')).toEqual({ messages: 4, conversations: 2 });
+
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).toBeNull();
+        expect(await store.loadConversation('acme', 'wechat', 'c-2')).toBeNull();
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toEqual([]);
+        expect(await store.transcript('acme', 'wechat', 'c-2')).toEqual([]);
+        expect(await store.loadConversation('acme', 'wechat', 'c-3')).not.toBeNull();
+        expect((await store.transcript('acme', 'wechat', 'c-3')).map((e) => e.text)).toEqual(['e']);
+        expect(await store.loadConversation('acme', 'slack', 'c-1')).not.toBeNull();
+        expect((await store.transcript('acme', 'slack', 'c-1')).map((e) => e.text)).toEqual(['f']);
+        expect(await store.loadConversation('globex', 'wechat', 'c-1')).not.toBeNull();
+        expect((await store.transcript('globex', 'wechat', 'c-1')).map((e) => e.text)).toEqual(['g']);
+        // Tickets are records of a legal request, not chat history.
+        expect(await store.getTicket(ticket.id)).toEqual(ticket);
+        expect(await store.ticketEvents(ticket.id)).toHaveLength(1);
+
+        expect(await store.eraseUserHistory('acme', 'wechat', 'u-1')).toEqual({ messages: 0, conversations: 0 });
+      });
+
+      it('purges transcript entries, idle conversations and message claims older than the cut-off', async () => {
+        const cutoff = at(DAY);
+        await store.appendTranscript([
+          entry('c-1', 'u-1', 'old', 0),
+          entry('c-1', 'u-1', 'at the cut-off', DAY),
+          entry('c-1', 'u-1', 'new', DAY + 1),
+        ]);
+        await store.saveConversation(conversation('c-old', 'u-1', DAY - 1));
+        await store.saveConversation(conversation('c-1', 'u-1', DAY));
+        const oldKey: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'old' };
+        const newKey: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'new' };
+        await store.claimMessage(oldKey, at(0), STALE);
+        await store.finishMessage(oldKey, 'old result', at(0));
+        await store.claimMessage(newKey, at(DAY + 1000), STALE);
+        const d = ticketDraft({ createdAt: at(0), updatedAt: at(0) });
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+
+        expect(await store.purgeBefore(cutoff)).toEqual({ messages: 1, conversations: 1, claims: 1 });
+
+        expect((await store.transcript('acme', 'wechat', 'c-1')).map((e) => e.text)).toEqual(['at the cut-off', 'new']);
+        expect(await store.loadConversation('acme', 'wechat', 'c-old')).toBeNull();
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).not.toBeNull();
+        expect(await store.claimMessage(newKey, at(DAY + 2000), STALE)).toEqual({ state: 'processing' });
+        expect(await store.claimMessage(oldKey, at(DAY + 2000), STALE)).toEqual({ state: 'claimed' }); // forgotten
+        expect(await store.getTicket(ticket.id)).toEqual(ticket);
+        expect(await store.purgeBefore(cutoff)).toEqual({ messages: 0, conversations: 0, claims: 0 });
+      });
+    });
+
+    describe('tickets', () => {
+      it('numbers tickets per prefix and per day in China time (UTC+8), from 0001', async () => {
+        const create = async (idPrefix: string, iso: string): Promise<string> => {
+          const d = ticketDraft({ idPrefix, createdAt: new Date(iso), updatedAt: new Date(iso) });
+          return (await store.createTicket(d, firstEvent(d))).ticket.id;
+        };
+        expect(await create('DEL', '2026-11-21T17:00:00.000Z')).toBe('DEL-20261122-0001');
+        expect(await create('DEL', '2026-11-21T15:59:59.999Z')).toBe('DEL-20261121-0001'); // 23:59:59.999 in Beijing
+        expect(await create('DEL', '2026-11-21T16:00:00.000Z')).toBe('DEL-20261122-0002'); // 00:00 in Beijing
+        expect(await create('ACC', '2026-11-22T10:00:00.000Z')).toBe('ACC-20261122-0001');
+        expect(await create('DEL', '2026-11-22T15:59:59.999Z')).toBe('DEL-20261122-0003');
+        expect(await create('DEL', '2026-11-22T16:00:00.000Z')).toBe('DEL-20261123-0001');
+        expect(await create('ACC', '2026-11-22T10:00:00.000Z')).toBe('ACC-20261122-0002');
+      });
+
+      it('round-trips every field and stores the first audit event with the ticket', async () => {
+        const d = ticketDraft({ updatedAt: at(1) });
+        const { ticket, created } = await store.createTicket(d, firstEvent(d, 'Filed from chat'));
+        expect(created).toBe(true);
+        expect(ticket).toEqual({ ...withoutPrefix(d), id: 'DEL-20261121-0001' });
+        expect(await store.getTicket(ticket.id)).toEqual(ticket);
+        expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d, 'Filed from chat') }]);
+
+        const other = ticketDraft({
+          idPrefix: 'PRT',
+          type: 'port_data',
+          channel: 'slack',
+          requester: 'U123ABC',
+          conversationRef: 'D456',
+          contactEncrypted: 'v1:other:ciphertext',
+          contactMasked: 'a***@example.com',
+          details: {},
+          clauses: [],
+          status: 'verifying_identity',
+          dueDate: '2027-01-05',
+          deadlineSource: 'tenant_default',
+          language: 'en',
+        });
+        const second = await store.createTicket(other, firstEvent(other));
+        expect(second.ticket).toEqual({ ...withoutPrefix(other), id: 'PRT-20261121-0001' });
+        expect(await store.getTicket(second.ticket.id)).toEqual(second.ticket);
+      });
+
+      it('returns the existing ticket for a repeated originKey, with no new number and no new event', async () => {
+        const d = ticketDraft();
+        const first = await store.createTicket(d, firstEvent(d));
+        const again = await store.createTicket({ ...d, details: { changed: 'yes' }, createdAt: at(HOUR) }, firstEvent(d, 'again'));
+        expect(again).toEqual({ ticket: first.ticket, created: false });
+        expect(await store.ticketEvents(first.ticket.id)).toHaveLength(1);
+        const next = ticketDraft();
+        expect((await store.createTicket(next, firstEvent(next))).ticket.id).toBe('DEL-20261121-0002');
+      });
+
+      it('gives 20 concurrent creations 20 distinct consecutive numbers', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => {
+            const d = ticketDraft();
+            return store.createTicket(d, firstEvent(d));
+          }),
+        );
+        expect(results.every((r) => r.created)).toBe(true);
+        const ids = results.map((r) => r.ticket.id).sort();
+        expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `DEL-20261121-${String(i + 1).padStart(4, '0')}`));
+        for (const id of ids) expect(await store.ticketEvents(id)).toHaveLength(1);
+      });
+
+      it('files a ticket once when the same origin arrives 5 times concurrently', async () => {
+        const d = ticketDraft();
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.createTicket(d, firstEvent(d))));
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.ticket.id))).toEqual(new Set(['DEL-20261121-0001']));
+        expect(await store.listTickets()).toHaveLength(1);
+        expect(await store.ticketEvents('DEL-20261121-0001')).toHaveLength(1);
+        // The losers gave their numbers back.
+        const next = ticketDraft();
+        expect((await store.createTicket(next, firstEvent(next))).ticket.id).toBe('DEL-20261121-0002');
+      });
+
+      it('returns null and [] for an unknown ticket', async () => {
+        expect(await store.getTicket('DEL-20261121-0001')).toBeNull();
+        expect(await store.ticketEvents('DEL-20261121-0001')).toEqual([]);
+        expect(await store.listTickets()).toEqual([]);
+      });
+
+      it('lists tickets newest first, filtered by tenant, status and requester in combination', async () => {
+        const ids: Record<string, string> = {};
+        const specs: [string, Partial<TicketDraft>][] = [
+          ['t1', { tenant: 'acme', channel: 'wechat', requester: 'u-1' }],
+          ['t2', { tenant: 'acme', channel: 'slack', requester: 'u-1' }],
+          ['t3', { tenant: 'acme', channel: 'wechat', requester: 'u-2' }],
+          ['t4', { tenant: 'globex', channel: 'wechat', requester: 'u-1' }],
+          ['t5', { tenant: 'acme', channel: 'wechat', requester: 'u-1' }],
+        ];
+        for (const [i, [name, overrides]] of specs.entries()) {
+          const d = ticketDraft({ ...overrides, createdAt: at(i * HOUR), updatedAt: at(i * HOUR) });
+          ids[name] = (await store.createTicket(d, firstEvent(d))).ticket.id;
+        }
+        await store.transitionTicket({ ticketId: ids.t5!, at: at(5 * HOUR), actor: 'agent:alice', from: 'submitted', to: 'in_progress', note: null });
+        const list = async (filter?: Parameters<Store['listTickets']>[0]): Promise<string[]> => {
+          const byId = Object.fromEntries(Object.entries(ids).map(([name, id]) => [id, name]));
+          return (await store.listTickets(filter)).map((t) => byId[t.id]!);
+        };
+        const wechatU1 = { channel: 'wechat', userRef: 'u-1' };
+
+        expect(await list()).toEqual(['t5', 't4', 't3', 't2', 't1']);
+        expect(await list({})).toEqual(['t5', 't4', 't3', 't2', 't1']);
+        expect(await list({ tenant: 'acme' })).toEqual(['t5', 't3', 't2', 't1']);
+        expect(await list({ status: 'submitted' })).toEqual(['t4', 't3', 't2', 't1']);
+        expect(await list({ status: 'in_progress' })).toEqual(['t5']);
+        expect(await list({ requester: wechatU1 })).toEqual(['t5', 't4', 't1']);
+        expect(await list({ requester: { channel: 'slack', userRef: 'u-1' } })).toEqual(['t2']);
+        expect(await list({ tenant: 'acme', requester: wechatU1 })).toEqual(['t5', 't1']);
+        expect(await list({ tenant: 'acme', status: 'submitted', requester: wechatU1 })).toEqual(['t1']);
+        expect(await list({ tenant: 'nobody' })).toEqual([]);
+        expect((await store.listTickets({ status: 'in_progress' }))[0]).toEqual(await store.getTicket(ids.t5!));
+      });
+
+      it('transitions only from the current status, updating status and updatedAt and appending the event', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        const verify: TicketEvent = { ticketId: ticket.id, at: at(HOUR), actor: 'agent:alice', from: 'submitted', to: 'verifying_identity', note: 'asked for ID' };
+        const moved = await store.transitionTicket(verify);
+        expect(moved).toEqual({ ...ticket, status: 'verifying_identity', updatedAt: at(HOUR) });
+        expect(await store.getTicket(ticket.id)).toEqual(moved);
+
+        // Stale: the ticket is no longer "submitted".
+        const stale: TicketEvent = { ...verify, at: at(2 * HOUR), to: 'cancelled', note: null };
+        expect(await store.transitionTicket(stale)).toBeNull();
+        expect(await store.getTicket(ticket.id)).toEqual(moved);
+        expect(await store.transitionTicket({ ...verify, ticketId: 'DEL-20991231-0001' })).toBeNull();
+
+        const progress: TicketEvent = { ticketId: ticket.id, at: at(3 * HOUR), actor: 'system', from: 'verifying_identity', to: 'in_progress', note: null };
+        const done: TicketEvent = { ticketId: ticket.id, at: at(4 * HOUR), actor: 'agent:bob', from: 'in_progress', to: 'completed', note: '已删除 ✔' };
+        expect((await store.transitionTicket(progress))?.status).toBe('in_progress');
+        expect(await store.transitionTicket(done)).toEqual({ ...ticket, status: 'completed', updatedAt: at(4 * HOUR) });
+        expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d) }, verify, progress, done]);
+      });
+
+      it('lets exactly one of 10 concurrent transitions from the same status win', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        const targets: TicketStatus[] = ['verifying_identity', 'in_progress', 'rejected', 'cancelled', 'completed'];
+        const events = Array.from(
+          { length: 10 },
+          (_, i): TicketEvent => ({ ticketId: ticket.id, at: at(HOUR + i), actor: `agent:a${i}`, from: 'submitted', to: targets[i % targets.length]!, note: null }),
+        );
+        const results = await Promise.all(events.map((e) => store.transitionTicket(e)));
+        const winners = results.flatMap((r, i) => (r ? [events[i]!] : []));
+        expect(winners).toHaveLength(1);
+        const winner = winners[0]!;
+        expect(await store.getTicket(ticket.id)).toEqual({ ...ticket, status: winner.to, updatedAt: winner.at });
+        expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d) }, winner]);
+      });
+
+      it('refuses UPDATE and DELETE of audit events at the database level', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        await store.transitionTicket({ ticketId: ticket.id, at: at(1), actor: 'system', from: 'submitted', to: 'in_progress', note: null });
+        const before = await store.ticketEvents(ticket.id);
+
+        await expect(db.raw(`UPDATE ticket_events SET note = 'tampered'`)).rejects.toThrow(/append-only/);
+        await expect(db.raw(`DELETE FROM ticket_events WHERE ticket_id = '${ticket.id}'`)).rejects.toThrow(/append-only/);
+        if (store.kind === 'postgres') await expect(db.raw('TRUNCATE ticket_events')).rejects.toThrow(/append-only/);
+        // Nor does deleting the ticket take its log with it.
+        await expect(db.raw(`DELETE FROM tickets WHERE id = '${ticket.id}'`)).rejects.toThrow();
+
+        expect(await store.ticketEvents(ticket.id)).toEqual(before);
+        expect(await db.raw('SELECT count(*) AS n FROM ticket_events')).toEqual([{ n: store.kind === 'postgres' ? '2' : 2 }]);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('pings, rejects every operation once closed, and closes twice harmlessly', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        const key: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'm-1' };
+        const d = ticketDraft();
+        await expect(store.ping()).rejects.toThrow(/closed/);
+        await expect(store.claimMessage(key, T0, STALE)).rejects.toThrow(/closed/);
+        await expect(store.finishMessage(key, null, T0)).rejects.toThrow(/closed/);
+        await expect(store.loadConversation('acme', 'wechat', 'c-1')).rejects.toThrow(/closed/);
+        await expect(store.saveConversation(conversation('c-1', 'u-1', 0))).rejects.toThrow(/closed/);
+        await expect(store.appendTranscript([entry('c-1', 'u-1', 'x', 0)])).rejects.toThrow(/closed/);
+        await expect(store.purgeBefore(T0)).rejects.toThrow(/closed/);
+        await expect(store.createTicket(d, firstEvent(d))).rejects.toThrow(/closed/);
+        await expect(store.listTickets()).rejects.toThrow(/closed/);
+        await expect(store.transitionTicket({ ticketId: 'x', at: T0, actor: 'system', from: 'submitted', to: 'cancelled', note: null })).rejects.toThrow(
+          /closed/,
+        );
+        const error = await store.getTicket('x').catch((e: unknown) => e);
+        expect(isBotError(error, 'storage_failed')).toBe(true);
+        await expect(store.close()).resolves.toBeUndefined();
+      });
+
+      it('keeps everything across close and reopen, and does not re-run migrations', async () => {
+        const done: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'done' };
+        const pending: MessageKey = { channel: 'wechat', tenant: 'acme', messageId: 'pending' };
+        await store.claimMessage(done, T0, STALE);
+        await store.finishMessage(done, { replies: ['好的'] }, T0);
+        await store.claimMessage(pending, T0, STALE);
+        const record = conversation('c-1', 'u-1', 0, { state: { step: 'collecting', n: 2 } });
+        await store.saveConversation(record);
+        const lines = [entry('c-1', 'u-1', 'hello', 0), entry('c-1', 'u-1', '你好', 1, { direction: 'out' })];
+        await store.appendTranscript(lines);
+        const d = ticketDraft();
+        const created = await store.createTicket(d, firstEvent(d));
+        const moved = await store.transitionTicket({ ticketId: created.ticket.id, at: at(HOUR), actor: 'system', from: 'submitted', to: 'in_progress', note: null });
+        const events = await store.ticketEvents(created.ticket.id);
+        const migrations = await db.raw('SELECT version, name FROM schema_migrations ORDER BY version');
+        expect(migrations.length).toBeGreaterThan(0);
+
+        await store.close();
+        store = await db.open();
+
+        expect(await store.claimMessage(done, at(1), STALE)).toEqual({ state: 'done', result: { replies: ['好的'] } });
+        expect(await store.claimMessage(pending, at(1), STALE)).toEqual({ state: 'processing' });
+        expect(await store.loadConversation('acme', 'wechat', 'c-1')).toEqual(record);
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toEqual(lines);
+        expect(await store.getTicket(created.ticket.id)).toEqual(moved);
+        expect(await store.ticketEvents(created.ticket.id)).toEqual(events);
+        const next = ticketDraft();
+        expect((await store.createTicket(next, firstEvent(next))).ticket.id).toBe('DEL-20261121-0002');
+        expect(await db.raw('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(migrations);
+      });
+
+      it('opens a fresh database from 3 instances at once', async () => {
+        const fresh = await createDatabase();
+        try {
+          const stores = await Promise.all([fresh.open(), fresh.open(), fresh.open()]);
+          try {
+            const d = ticketDraft();
+            const { ticket } = await stores[0]!.createTicket(d, firstEvent(d));
+            for (const s of stores) expect(await s.getTicket(ticket.id)).toEqual(ticket);
+          } finally {
+            for (const s of stores) await s.close();
+          }
+          const versions = (await fresh.raw('SELECT version FROM schema_migrations')).map((r) => Number(r.version));
+          expect(versions).toEqual([...new Set(versions)]);
+        } finally {
+          await fresh.drop();
+        }
+      });
+    });
+  });
+}
+
+// Running it -----------------------------------------------------------------------------------
+
+describeStoreContract('SQLite store', sqliteDatabase);
+
+const pgTarget = describeDatabaseUrl(PG_URL);
+const pgUnavailable = await probePostgres();
+if (pgUnavailable === null) {
+  describeStoreContract('PostgreSQL store', postgresDatabase);
+} else if (process.env.CI === 'true') {
+  describe('PostgreSQL store', () => {
+    it(`needs a server at ${pgTarget} in CI`, () => {
+      throw new Error(`No PostgreSQL server at ${pgTarget} (TEST_DATABASE_URL): ${pgUnavailable}`);
+    });
+  });
+} else {
+  console.warn(`PostgreSQL store tests skipped: no server at ${pgTarget} (${pgUnavailable}). Set TEST_DATABASE_URL to run them.`);
+  describe.skip(`PostgreSQL store (skipped: no server at ${pgTarget})`, () => {
+    it('runs the store contract against PostgreSQL', () => undefined);
+  });
+}
+
+describe('openStore', () => {
+  it('uses SQLite without a DATABASE_URL, and PostgreSQL with one', async () => {
+    for (const databaseUrl of [undefined, null, '', '  ']) {
+      const store = await openStore({ dataDir: join(tempRoot(), 'data'), databaseUrl });
+      expect(store.kind).toBe('sqlite');
+      await store.close();
+    }
+    if (pgUnavailable === null) {
+      const schema = `${PG_RUN}_open`;
+      pgSchemas.add(schema);
+      const store = await openStore({ dataDir: tempRoot(), databaseUrl: PG_URL.replace(/^postgres:/, 'postgresql:'), pgSchema: schema });
+      expect(store.kind).toBe('postgres');
+      await store.ping();
+      await store.close();
+    }
+  });
+
+  it('refuses a DATABASE_URL that is not postgres://, without echoing it', async () => {
+    const error = await openStore({ dataDir: tempRoot(), databaseUrl: 'mysql://bot:hunter2@db.internal/privacy' }).catch((e: unknown) => e);
+    expect(isBotError(error, 'invalid_config')).toBe(true);
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('reports an unreachable PostgreSQL as storage_failed, naming host and port but never the password', async () => {
+    const error = await openStore({ dataDir: tempRoot(), databaseUrl: 'postgres://bot:hunter2@127.0.0.1:1/privacy' }).catch((e: unknown) => e);
+    expect(isBotError(error, 'storage_failed')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain('127.0.0.1:1/privacy');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses an unsafe PostgreSQL schema name', async () => {
+    const error = await openStore({ dataDir: tempRoot(), databaseUrl: PG_URL, pgSchema: 'bad"; DROP SCHEMA public; --' }).catch((e: unknown) => e);
+    expect(isBotError(error, 'invalid_config')).toBe(true);
+  });
+
+  it('reports an unusable data directory as storage_failed, naming the path', async () => {
+    const file = join(tempRoot(), 'not-a-directory');
+    writeFileSync(file, 'x');
+    const error = await openStore({ dataDir: file }).catch((e: unknown) => e);
+    expect(isBotError(error, 'storage_failed')).toBe(true);
+    expect((error as Error).message).toContain(file);
+  });
+});
