@@ -147,7 +147,7 @@ export interface Store {
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
 }
 
-// Helpers both backends share, so their ticket numbers and closed-store errors cannot drift.
+// Helpers both backends share, so their ticket numbers cannot drift apart.
 
 /** Ticket numbers restart every day in China time (UTC+8), whatever the server's zone. */
 const TICKET_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
