@@ -81,8 +81,15 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   const chosen: ScoredClause[] = sectionAnswer(results, query, ctx.index) ?? [];
   for (const r of chosen.length > 0 ? [] : results) {
     if (chosen.length >= MAX_CLAUSES || r.score < RELATIVE_CUTOFF * best.score) break;
-    if (chosen.some((c) => c.clause.text === r.clause.text || isAncestor(r.clause, c.clause, tree))) continue;
-    chosen.push(r);
+    if (chosen.some((c) => c.clause.text === r.clause.text)) continue;
+    const related = chosen.findIndex((c) => isAncestor(r.clause, c.clause, tree));
+    if (related < 0) chosen.push(r);
+    else if (introducesList(r.clause) && isAncestor(chosen[related]!.clause, r.clause, tree, true)) {
+      // List items were chosen before the clause that introduces their list: quote the intro,
+      // which brings its items along, in the first item's place.
+      chosen[related] = r;
+      for (let i = chosen.length - 1; i > related; i--) if (isAncestor(chosen[i]!.clause, r.clause, tree, true)) chosen.splice(i, 1);
+    }
   }
   const citations = chosen.map((r) => toCitation(r.clause, ctx.policies));
   const statements = chosen.map((r, i) => ({ text: evidenceText(r.clause, query, ctx.index), citation: i + 1 }));
@@ -117,7 +124,10 @@ function sectionAnswer(results: ScoredClause[], query: QueryAnalysis, index: Ten
   const covered = concepts.filter((c) => c.alternatives.some((t) => words.has(t))).length;
   if (covered / concepts.length < 0.6) return null;
   const byId = new Map(results.map((r) => [r.clause.clauseId, r]));
-  const children = siblings.slice(0, MAX_CLAUSES);
+  // The section's leading clauses, in order, and always the best match among them.
+  const best = top[0]!.clause;
+  const lead = siblings.slice(0, MAX_CLAUSES);
+  const children = lead.includes(best) ? lead : [...siblings.slice(0, MAX_CLAUSES - 1), best].sort((a, b) => tree.position.get(a.clauseId)! - tree.position.get(b.clauseId)!);
   return children.map((clause) => byId.get(clause.clauseId) ?? { clause, score: 0, lexical: 0, dense: 0 });
 }
 
@@ -128,14 +138,22 @@ function refusal(ctx: AnswerContext, other: string | undefined): Answer {
   return { answerable: false, language: lang, answer: parts.join('\n'), statements: [], citations: [], otherCompany: other };
 }
 
-/** `a` lies inside `b` (or the other way round): quoting both would repeat the parent's text. */
-function isAncestor(a: Clause, b: Clause, tree: ClauseTree): boolean {
+/**
+ * `a` lies inside `b` (or, unless `strict`, the other way round): quoting both would repeat
+ * the parent's text.
+ */
+function isAncestor(a: Clause, b: Clause, tree: ClauseTree, strict = false): boolean {
   const { byId } = tree;
   const within = (child: Clause, parent: Clause) => {
     for (let p = child.parentId; p; p = byId.get(p)?.parentId ?? null) if (p === parent.clauseId) return true;
     return false;
   };
-  return within(a, b) || within(b, a);
+  return within(a, b) || (!strict && within(b, a));
+}
+
+/** "我们会收集以下信息：" — the clause ends with a colon; its list items follow as sub-clauses. */
+function introducesList(clause: Clause): boolean {
+  return /[:：]\s*$/.test(clause.text);
 }
 
 export function headingOf(clause: Clause): string {
