@@ -25,10 +25,31 @@ const ConfigSchema = z
       .optional()
       .describe('Key for contact details at rest; without it a key file is created in DATA_DIR'),
     TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30).describe('Chat transcripts older than this are purged'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the server'),
+    HOST: z.string().min(1).default('0.0.0.0').describe('Interface the server listens on'),
+    BOT_DEFAULT_TENANT: z.string().min(1).optional().describe('Tenant of channels that name none'),
+    WECHAT_TOKEN: z.string().min(3).max(32).optional().describe('Token set in the Official Account console'),
+    WECHAT_APPID: z.string().min(1).optional(),
+    WECHAT_APPSECRET: z.string().min(1).optional(),
+    WECHAT_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'WECHAT_AES_KEY is the 43-character EncodingAESKey from the console').optional(),
+    WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+    WECHAT_TENANT: z.string().min(1).optional(),
+    WECHAT_MAX_CLOCK_SKEW_S: z.coerce.number().int().min(0).default(300),
+    WECHAT_ACCOUNTS_FILE: z.string().min(1).optional().describe('JSON file listing several Official Accounts, one per tenant'),
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_BOT_TOKEN: z.string().min(1).optional(),
+    SLACK_API_URL: z.url().optional().describe('Web API base, e.g. https://slack.com/api/ (tests point it at a fake)'),
+    SLACK_TENANT: z.string().min(1).optional(),
+    WECHATY_PUPPET: z.string().min(1).optional().describe('Puppet package, e.g. wechaty-puppet-service'),
+    WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
+    WECHATY_TENANT: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['EMBEDDINGS_MODEL'], message: 'set EMBEDDINGS_MODEL too when EMBEDDINGS_BASE_URL is set (e.g. text-embedding-3-small)' });
+    }
+    if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
     }
   });
 
@@ -41,6 +62,19 @@ export interface Config {
   /** 32-byte key for contact details; null means use (or create) DATA_DIR/secret.key. */
   encryptionKey: Buffer | null;
   transcriptRetentionDays: number;
+  server: { port: number; host: string; defaultTenant: string | null };
+  wechat: {
+    token: string | null;
+    appId: string | null;
+    appSecret: string | null;
+    aesKey: string | null;
+    apiBase: string;
+    tenant: string | null;
+    maxClockSkewS: number;
+    accountsFile: string | null;
+  };
+  slack: { signingSecret: string | null; botToken: string | null; apiUrl: string | null; tenant: string | null };
+  wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
 }
 
 /** A 32-byte key written as 64 hex digits or as base64. */
@@ -68,5 +102,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL ?? null,
     encryptionKey: c.BOT_ENCRYPTION_KEY ? decodeKey(c.BOT_ENCRYPTION_KEY) : null,
     transcriptRetentionDays: c.TRANSCRIPT_RETENTION_DAYS,
+    server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null },
+    wechat: {
+      token: c.WECHAT_TOKEN ?? null,
+      appId: c.WECHAT_APPID ?? null,
+      appSecret: c.WECHAT_APPSECRET ?? null,
+      aesKey: c.WECHAT_AES_KEY ?? null,
+      apiBase: c.WECHAT_API_BASE.replace(/\/+$/, ''),
+      tenant: c.WECHAT_TENANT ?? null,
+      maxClockSkewS: c.WECHAT_MAX_CLOCK_SKEW_S,
+      accountsFile: c.WECHAT_ACCOUNTS_FILE ? resolve(c.WECHAT_ACCOUNTS_FILE) : null,
+    },
+    slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
+    wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
   };
 }

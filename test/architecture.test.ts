@@ -12,7 +12,8 @@ function sources(dir: string): string[] {
 
 describe('architecture', () => {
   it('keeps the core free of adapters and platform SDKs', () => {
-    const offenders = sources(join(ROOT, 'src')).filter((file) =>
+    // src/cli/serve.ts is the composition root: the one file that assembles core and channels.
+    const offenders = sources(join(ROOT, 'src')).filter((file) => !file.endsWith('/src/cli/serve.ts') &&
       /from ['"](\.\.\/)+adapters\/|from ['"](@slack\/|wechaty)/.test(readFileSync(file, 'utf8')),
     );
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);

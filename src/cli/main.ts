@@ -179,12 +179,24 @@ export function buildProgram(): Command {
     .option('--jsonl', 'read {"user","text","messageId"?} lines from stdin, write one result line each')
     .action(chat);
 
+  const serveCommand = async (opts: { port?: number }) => {
+    const { serve } = await import('./serve.ts');
+    const running = await serve(loadConfig(), { port: opts.port });
+    console.error(`privacy-bot listening on http://localhost:${running.port}/ (channels: ${running.adapters.map((a) => a.name).join(', ') || 'none'})`);
+    await new Promise<never>(() => undefined);
+  };
+
+  program
+    .command('serve')
+    .description('the HTTP server: web chat, WeChat, Slack and wechaty channels, /healthz, /metrics')
+    .option('--port <port>', 'override PORT', (v) => Number(v))
+    .action(serveCommand);
+
   program
     .command('start')
-    .description('the terminal chat (npm start)')
-    .option('--tenant <tenant>', 'start with this tenant')
-    .option('--user <user>', 'who you are to the bot', 'local-user')
-    .action(chat);
+    .description('same as serve (npm start)')
+    .option('--port <port>', 'override PORT', (v) => Number(v))
+    .action(serveCommand);
 
   registerTicketCommands(program, openTerminalBot);
 

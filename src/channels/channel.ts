@@ -1,0 +1,67 @@
+// The one small interface between the core and a channel. An adapter turns its platform's
+// payloads into InboundMessages, hands them to `dispatch`, and renders the replies; it may
+// serve HTTP routes on the shared server and may run a long-lived client (wechaty).
+// Nothing in src/ imports an adapter or a platform SDK (test/architecture.test.ts); the
+// composition root (src/cli/serve.ts) is the one place that assembles them.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { ConversationEngine } from '../conversation/engine.ts';
+import type { InboundMessage, OutboundReply, TurnResult } from '../conversation/types.ts';
+import type { Store } from '../store/store.ts';
+import type { Metrics } from '../server/metrics.ts';
+
+export interface HttpRequest {
+  raw: IncomingMessage;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** The raw body (empty for GET); the server has already refused bodies over the limit. */
+  body: Buffer;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Exact path, or a pattern whose named groups the handler may read. */
+  path: string | RegExp;
+  handle(request: HttpRequest, response: ServerResponse): Promise<void> | void;
+}
+
+export interface ChannelAdapter {
+  readonly name: string;
+  /** HTTP routes served on the shared server. */
+  routes?(): Route[];
+  /** Starts long-lived clients (a wechaty bot); called after the server listens. */
+  start?(): Promise<void>;
+  /** Stops accepting new work and finishes in-flight messages. */
+  stop?(): Promise<void>;
+  /** Delivers replies to a conversation outside a request (late answers, agents). */
+  send?(conversationRef: string, replies: OutboundReply[]): Promise<void>;
+}
+
+export interface AdapterContext {
+  config: Config;
+  engine: ConversationEngine;
+  store: Store;
+  /** A child logger bound to the channel. */
+  logger: Logger;
+  metrics: Metrics;
+  /** Tenant ids the knowledge base serves. */
+  tenants: string[];
+  /** Hands a message to the core, counting it in the metrics. */
+  dispatch(message: InboundMessage): Promise<TurnResult>;
+  /**
+   * Registers work that outlives its request (a reply delivered later through an API), so
+   * a graceful shutdown waits for it.
+   */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+/** Builds an adapter, or says which settings switch it on. */
+export interface AdapterFactory {
+  name: string;
+  create(context: AdapterContext): ChannelAdapter | { disabled: string } | Promise<ChannelAdapter | { disabled: string }>;
+}

@@ -1,0 +1,50 @@
+// Prometheus metrics (prom-client), one registry per server so tests can run several.
+
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TurnResult } from '../conversation/types.ts';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly messagesIn = new Counter({ name: 'privacy_bot_messages_in_total', help: 'Inbound messages by channel', labelNames: ['channel'], registers: [this.registry] });
+  readonly messagesOut = new Counter({ name: 'privacy_bot_messages_out_total', help: 'Replies sent by channel', labelNames: ['channel'], registers: [this.registry] });
+  readonly replies = new Counter({ name: 'privacy_bot_replies_total', help: 'Replies by kind (answer, refusal, form, ticket, ...)', labelNames: ['kind'], registers: [this.registry] });
+  readonly duplicates = new Counter({ name: 'privacy_bot_duplicate_messages_total', help: 'Redelivered messages ignored', labelNames: ['channel'], registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'privacy_bot_turn_seconds',
+    help: 'Time from an inbound message to its replies',
+    labelNames: ['channel'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 4.5, 10],
+    registers: [this.registry],
+  });
+  readonly ticketsCreated = new Counter({ name: 'privacy_bot_tickets_created_total', help: 'Rights-request tickets filed', labelNames: ['tenant', 'type'], registers: [this.registry] });
+  readonly webhookRejections = new Counter({
+    name: 'privacy_bot_webhook_rejections_total',
+    help: 'Webhook requests refused (bad signature, stale, malformed, too large, ...)',
+    labelNames: ['channel', 'reason'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeTurn(channel: string, tenant: string, result: TurnResult, seconds: number): void {
+    this.messagesIn.inc({ channel });
+    if (result.duplicate) {
+      this.duplicates.inc({ channel });
+      return;
+    }
+    this.latency.observe({ channel }, seconds);
+    for (const reply of result.replies) this.replies.inc({ kind: reply.kind });
+    if (result.ticketId) this.ticketsCreated.inc({ tenant, type: result.intent });
+  }
+
+  /** Adapters count what they actually delivered (a reply may be split or sent later). */
+  sent(channel: string, count = 1): void {
+    this.messagesOut.inc({ channel }, count);
+  }
+
+  rejected(channel: string, reason: string): void {
+    this.webhookRejections.inc({ channel, reason });
+  }
+}

@@ -1,0 +1,193 @@
+// One HTTP server for every webhook and the web chat. It enforces what every route needs
+// (body limit, JSON errors, in-flight tracking for graceful shutdown) and serves /healthz
+// and /metrics; the channels bring their own routes.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Bot } from '../bot.ts';
+import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../channels/channel.ts';
+import type { InboundMessage } from '../conversation/types.ts';
+import { Metrics } from './metrics.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  metrics: Metrics;
+  adapters: ChannelAdapter[];
+  /** Stops accepting, finishes in-flight requests and messages, stops channels, closes storage. */
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function matches(route: Route, method: string, path: string): boolean {
+  if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) return false;
+  return typeof route.path === 'string' ? route.path === path : route.path.test(path);
+}
+
+export async function startServer(bot: Bot, factories: AdapterFactory[], options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+  const { config, engine, store, logger } = bot;
+  const metrics = new Metrics();
+  const tenants = bot.assistant.tenantIds();
+  const inFlight = new Set<Promise<unknown>>();
+
+  const dispatch = async (message: InboundMessage) => {
+    const started = performance.now();
+    const work = engine.handle(message);
+    inFlight.add(work);
+    try {
+      const result = await work;
+      metrics.observeTurn(message.channel, message.tenant, result, (performance.now() - started) / 1000);
+      return result;
+    } finally {
+      inFlight.delete(work);
+    }
+  };
+
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  const adapters: ChannelAdapter[] = [];
+  for (const factory of factories) {
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, dispatch, track };
+    const created = await factory.create(context);
+    if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
+    else adapters.push(created);
+  }
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      async handle(_req, res) {
+        const checks = { storage: 'ok', index: bot.assistant.index.tenants.size > 0 ? 'ok' : 'empty' };
+        try {
+          await store.ping();
+        } catch {
+          checks.storage = 'unreachable';
+        }
+        const healthy = checks.storage === 'ok' && checks.index === 'ok';
+        sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unhealthy', ...checks, store: store.kind, tenants: tenants.length, channels: adapters.map((a) => a.name) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      async handle(_req, res) {
+        sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+      },
+    },
+    ...adapters.flatMap((a) => a.routes?.() ?? []),
+  ];
+
+  let closing = false;
+  const server = createServer((req, res) => {
+    const work = (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      const route = routes.find((r) => matches(r, method, url.pathname));
+      if (!route) {
+        const pathKnown = routes.some((r) => (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)));
+        return sendJson(res, pathKnown ? 405 : 404, { error: pathKnown ? 'method not allowed' : 'not found' });
+      }
+      if (closing) return sendJson(res, 503, { error: 'shutting down' });
+      let body: Buffer;
+      try {
+        body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, MAX_BODY_BYTES);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          metrics.rejected(channelOf(url.pathname), 'too_large');
+          res.setHeader('connection', 'close');
+          return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
+        }
+        throw error;
+      }
+      const request: HttpRequest = { raw: req, method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      await route.handle(request, res);
+    })().catch((error: unknown) => {
+      logger.error({ err: error, path: req.url?.split('?')[0] }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.server.port, options.host ?? config.server.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  for (const adapter of adapters) await adapter.start?.();
+  const stopRetention = engine.startRetention();
+  logger.info({ port, channels: adapters.map((a) => a.name), store: store.kind }, 'server listening');
+
+  let closed: Promise<void> | null = null;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    metrics,
+    adapters,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        stopRetention();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Finish what was already accepted (requests, messages, late deliveries).
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        for (const adapter of adapters) await adapter.stop?.();
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        server.closeAllConnections();
+        await stopped;
+        await bot.close();
+        logger.info('server stopped');
+      })();
+      return closed;
+    },
+  };
+}
+
+function channelOf(path: string): string {
+  return path.split('/')[1] || 'web';
+}
