@@ -65,14 +65,17 @@ export function registerTicketCommands(program: Command, openBot: () => Promise<
     .description('one ticket with its audit log')
     .argument('<id>', 'ticket id, e.g. DEL-20261122-0001')
     .option('--json', 'print JSON')
-    .option('--reveal-contact', 'print the decrypted contact (for identity verification)')
+    .option('--reveal-contact', 'print the decrypted contact and details (for identity verification)')
     .action((id: string, opts: { json?: boolean; revealContact?: boolean }) =>
       withBot(async (bot) => {
         const ticket = await bot.engine.tickets.get(id);
         if (!ticket) throw new BotError('not_found', `no ticket ${id}`);
         const events = await bot.engine.tickets.events(ticket.id);
         const json = ticketJson(ticket, events);
-        if (opts.revealContact) json.contact = bot.engine.tickets.revealContact(ticket).value;
+        if (opts.revealContact) {
+          json.contact = bot.engine.tickets.revealContact(ticket).value;
+          json.details = bot.engine.tickets.revealDetails(ticket);
+        } else json.details = Object.fromEntries(Object.entries(json.details).filter(([k]) => !k.endsWith('.sealed')));
         if (opts.json) return console.log(JSON.stringify(json, null, 2));
         console.log(`${json.id}  ${json.type}  ${json.tenant}  ${json.status}`);
         console.log(`due ${json.dueDate}${json.policyStatesDeadline ? '' : ' (the policy states no deadline; tenant default)'}`);

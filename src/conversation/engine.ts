@@ -51,7 +51,10 @@ const ALL_DATA_OPTION: readonly RequestType[] = ['delete_data', 'access_data', '
 export interface FormState {
   type: RequestType;
   step: Step;
+  /** Answers as shown back to the person, with any phone number or email masked. */
   slots: Partial<Record<SlotStep, string>>;
+  /** The full answers that carried a phone number or email, sealed like the contact. */
+  sealedSlots?: Partial<Record<SlotStep, string>>;
   /** The contact, sealed as soon as it is typed; only the masked form is ever shown. */
   contactEncrypted?: string;
   contactMasked?: string;
@@ -75,6 +78,9 @@ const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取�
 const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
 const DECLINE = /^(否|不|不是|不对|no|n)[\s。.!！]*$/i;
 const CANCEL_TICKET = /取消|撤销|撤回|cancel|withdraw/i;
+/** Marks of a question, so a form answer that merely mentions a topic is not taken for one. */
+const INTERROGATIVE =
+  /[?？]|吗|呢|怎么|怎样|如何|什么|哪|为何|为什么|是否|能否|能不能|可不可以|多久|多长|几天|^(how|what|why|when|where|which|who|whom|can|could|do|does|did|is|are|will|would|should|may)\b/i;
 
 /** Everyday words that show which right a question is about, so the bot can offer to file it. */
 const RIGHT_MENTIONS: [RequestType, RegExp][] = [
@@ -254,6 +260,9 @@ export class ConversationEngine {
         turn.replies.push(plain('greeting', say(turn.language, 'greeting', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
       case 'other':
+        // A question the classifier cannot place still deserves the policy's answer (or an
+        // honest "the policy does not say"), not a menu.
+        if (INTERROGATIVE.test(text)) return this.answerQuestion(turn, text, true);
         turn.replies.push(plain('info', say(turn.language, 'other', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
     }
@@ -382,7 +391,7 @@ export class ConversationEngine {
         turn.replies.push(plain('info', say(language, 'handoffFormAbandoned')));
         return;
       }
-      if (intent === 'question' || intent === 'request_status') {
+      if ((intent === 'question' && INTERROGATIVE.test(text)) || intent === 'request_status') {
         turn.intent = intent;
         if (intent === 'question') await this.answerQuestion(turn, text, false);
         else await this.showStatus(turn);
@@ -397,7 +406,10 @@ export class ConversationEngine {
           turn.replies.push(this.resume(form, turn));
           return;
         }
-        form.slots[form.step] = text.slice(0, 500);
+        const answer = text.slice(0, 500);
+        const masked = maskContactsInText(answer);
+        form.slots[form.step] = masked;
+        if (masked !== answer) (form.sealedSlots ??= {})[form.step] = this.options.cipher.sealText(answer);
         form.step = nextStep(form);
         turn.replies.push(this.prompt(form, turn));
         return;
@@ -446,7 +458,10 @@ export class ConversationEngine {
       return;
     }
     const deadline = this.deadlineOf(tenant.id);
-    const details = Object.fromEntries(Object.entries(form.slots).filter(([, v]) => v)) as Record<string, string>;
+    // Details as shown (contacts masked), plus sealed originals under "<slot>.sealed".
+    const details: Record<string, string> = {};
+    for (const [slot, value] of Object.entries(form.slots)) if (value) details[slot] = value;
+    for (const [slot, sealed] of Object.entries(form.sealedSlots ?? {})) if (sealed) details[`${slot}.sealed`] = sealed;
     const { ticket } = await this.tickets.create({
       type: form.type,
       tenant: tenant.id,
@@ -547,7 +562,8 @@ function languageOf(text: string, state: ConversationState): Language {
   if (/[\u3400-\u9fff]/.test(text)) return 'zh';
   const words = text.replace(/\S+@\S+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
   if (words.length === 0) return state.language;
-  if (state.form && words.length === 1 && /^(ok|okay|yes|no|y|n)$/i.test(words[0]!)) return state.language;
+  // Inside a form a lone word ("ok", "abc@") is an answer, not a change of language.
+  if (state.form && words.length < 2) return state.language;
   return detectLanguage(text);
 }
 

@@ -66,20 +66,36 @@ export class ContactCipher {
   }
 
   encrypt(contact: Contact): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(JSON.stringify(contact), 'utf8'), cipher.final()]);
-    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+    return this.seal(JSON.stringify(contact));
   }
 
   decrypt(sealed: string): Contact {
+    return JSON.parse(this.open(sealed)) as Contact;
+  }
+
+  /** Seals free text (a request detail that carries a phone number or email). */
+  sealText(text: string): string {
+    return this.seal(JSON.stringify({ kind: 'text', value: text }));
+  }
+
+  openText(sealed: string): string {
+    return (JSON.parse(this.open(sealed)) as { value: string }).value;
+  }
+
+  private seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  private open(sealed: string): string {
     const [version, iv, tag, data] = sealed.split(':');
-    if (version !== VERSION || !iv || !tag || !data) throw new BotError('invalid_input', 'Not an encrypted contact.');
+    if (version !== VERSION || !iv || !tag || !data) throw new BotError('invalid_input', 'Not an encrypted value.');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-      return JSON.parse(plain) as Contact;
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
     } catch (error) {
       throw new BotError('invalid_config', 'Could not decrypt a contact: the encryption key differs from the one it was written with.', { cause: error });
     }

@@ -97,6 +97,16 @@ export class TicketService {
     return this.store.ticketEvents(id.toUpperCase());
   }
 
+  /** Request details with sealed originals opened, for the agent who handles the request. */
+  revealDetails(ticket: TicketRecord): Record<string, string> {
+    const details: Record<string, string> = {};
+    for (const [key, value] of Object.entries(ticket.details)) {
+      if (key.endsWith('.sealed')) details[key.slice(0, -'.sealed'.length)] = this.cipher.openText(value);
+      else if (!(`${key}.sealed` in ticket.details)) details[key] = value;
+    }
+    return details;
+  }
+
   /** The clear contact, for the agent who verifies identity. */
   revealContact(ticket: TicketRecord): Contact {
     return this.cipher.decrypt(ticket.contactEncrypted);

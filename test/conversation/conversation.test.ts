@@ -28,7 +28,7 @@ async function fillForm(chat: Chat, contact = '13812345678'): Promise<void> {
     const prompt = chat.last!.replies.at(-1)!;
     expect(prompt.kind).toBe('form');
     if (/确认提交吗|Shall I file it/.test(prompt.text)) return;
-    if (/手机号|mobile number/.test(prompt.text)) await chat.send(contact);
+    if (/手机号或邮箱|mobile number or an email/.test(prompt.text)) await chat.send(contact);
     else await chat.send(/正确的内容|should it say/.test(prompt.text) ? '13900001111' : /接收方|receive/.test(prompt.text) ? '某某云平台' : '全部个人信息');
   }
   expect(chat.last!.replies.at(-1)!.text).toMatch(/确认提交吗|Shall I file it/);
@@ -127,8 +127,11 @@ describe('rights requests', () => {
     await chat.send('name@example.com');
     const done = await chat.send('确认');
     const ticket = (await fx.engine.tickets.get(done.ticketId!))!;
+    // Shown masked; the originals are sealed for the agent who makes the correction.
     expect(ticket.details.scope).toContain('138****0000');
     expect(ticket.details.details).toContain('139****2222');
+    expect(JSON.stringify(ticket.details)).not.toMatch(/13800000000|13911112222/);
+    expect(fx.engine.tickets.revealDetails(ticket)).toEqual({ scope: '登记的手机号是13800000000', details: '应该是13911112222' });
     expect(ticket.contactMasked).toBe('n***@example.com');
   });
 
