@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
 import type { TurnResult } from '../../src/conversation/types.ts';
 import type { PolicyAssistant } from '../../src/policy-assistant.ts';
@@ -19,7 +19,7 @@ export interface EngineFixture {
 /** An engine over a fresh SQLite store, with a clock the test moves. */
 export async function openEngine(
   assistant: PolicyAssistant,
-  options: { dataDir?: string; key?: Buffer; now?: Date; retentionDays?: number } = {},
+  options: { dataDir?: string; key?: Buffer; now?: Date; retentionDays?: number; logger?: Logger } = {},
 ): Promise<EngineFixture> {
   const dataDir = options.dataDir ?? tempDir();
   const key = options.key ?? randomBytes(32);
@@ -29,7 +29,7 @@ export async function openEngine(
     assistant,
     store,
     cipher: new ContactCipher(key),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     transcriptRetentionDays: options.retentionDays ?? 30,
     clock: () => clock.now,
   });
