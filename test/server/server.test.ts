@@ -46,7 +46,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const post = (path: string, body: string | Buffer) => fetch(`${server.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+const post = (path: string, body: string | Buffer) => fetch(`${server.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json' } });
 
 describe('server', () => {
   it('reports health with storage and index, and lists only enabled channels', async () => {
