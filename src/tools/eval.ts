@@ -1,11 +1,13 @@
 // `npm run eval`: retrieval and answer quality on the development set, next to a plain
 // character-bigram BM25 baseline over the same clauses, computed in the same run.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
+import { classifyIntent } from '../conversation/intents.ts';
 
 const QuestionSchema = z.object({
   id: z.string(),
@@ -108,4 +110,25 @@ export async function runEval(assistant: PolicyAssistant, opts: { questions: str
   console.log(`\nanswers citing a gold clause: ${f(figures.answersCitingGold)} (${cited}/${answerable.length})`);
   console.log(`unanswerable refused:         ${f(figures.unanswerableRefused)} (${figures.refusedCount})`);
   if (misses.length > 0) console.log(`\nnot perfect:\n  ${misses.join('\n  ')}`);
+  evalIntents(join(dirname(opts.questions), 'dev-intents.jsonl'));
+}
+
+// --- intents --------------------------------------------------------------------------------
+
+/** The default intent classifier on the labelled dev utterances next to the questions file. */
+export function evalIntents(file: string): void {
+  if (!existsSync(file)) {
+    console.log(`\nintents: ${file} not found, skipped`);
+    return;
+  }
+  const items = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { id: string; text: string; intent: string });
+  const wrong = items
+    .map((i) => ({ ...i, got: classifyIntent(i.text).intent }))
+    .filter((i) => i.got !== i.intent);
+  const right = items.length - wrong.length;
+  console.log(`\nintents: accuracy ${(items.length ? right / items.length : 0).toFixed(3)} (${right}/${items.length})`);
+  for (const w of wrong) console.log(`  ${w.id} expected=${w.intent} got=${w.got}  ${w.text}`);
 }
