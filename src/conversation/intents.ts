@@ -323,6 +323,7 @@ const RULES: Rule[] = [
   // port_data
   { intent: 'port_data', weight: 3, all: [PORT, ELSEWHERE], negatable: true, note: 'move + to another party: 转到别的平台, transfer to another service' },
   { intent: 'port_data', weight: 2.5, all: [PORTABILITY], note: 'portability, machine-readable' },
+  { intent: 'port_data', weight: 2.5, all: [terms('转移', '迁移', 'transfer*', 'migrat*'), SELF_DATA], negatable: true, note: 'move + my data, destination unsaid: 我要转移我的个人信息' },
 
   // withdraw_consent
   { intent: 'withdraw_consent', weight: 3, all: [WITHDRAW, CONSENT], note: 'withdraw + consent: 撤回同意, revoke my consent' },
