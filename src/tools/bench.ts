@@ -82,6 +82,9 @@ export async function runBench(opts: { corpus: string; quick?: boolean }): Promi
   }
 
   printTables(results, warmup);
+
+  const { runWebhookBench, printWebhookTable } = await import('./bench-webhook.ts');
+  printWebhookTable(await runWebhookBench({ quick: opts.quick }));
 }
 
 async function runScenario(scenario: Scenario, counts: { asks: number; warmup: number }): Promise<ScenarioResult> {
