@@ -12,6 +12,7 @@ export interface Bm25Data {
 export class Bm25Index {
   private readonly avgLength: number;
   private readonly postings: Map<string, number[]>;
+  private scratch: { phrase: Float64Array; phraseSeen: Uint8Array; best: Float64Array } | null = null;
 
   constructor(private readonly data: Bm25Data) {
     this.postings = new Map(Object.entries(data.postings));
@@ -59,11 +60,19 @@ export class Bm25Index {
     return docs;
   }
 
-  /** Does document `doc` contain `token`? */
+  /** Does document `doc` contain `token`? (Postings are in document order: a binary search.) */
   contains(doc: number, token: string): boolean {
     const list = this.postings.get(token);
     if (!list) return false;
-    for (let i = 0; i < list.length; i += 2) if (list[i] === doc) return true;
+    let lo = 0;
+    let hi = list.length / 2 - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const d = list[mid * 2]!;
+      if (d === doc) return true;
+      if (d < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return false;
   }
 
@@ -81,10 +90,53 @@ export class Bm25Index {
    * Map when a common word matches most of a large tenant.
    */
   scoreDense(query: Map<string, number>): { scores: Float64Array; touched: number[] } {
-    const { k1, b, docLengths } = this.data;
-    const scores = new Float64Array(docLengths.length);
-    const seen = new Uint8Array(docLengths.length);
+    const n = this.data.docLengths.length;
+    const scores = new Float64Array(n);
+    const seen = new Uint8Array(n);
     const touched: number[] = [];
+    this.accumulate(query, scores, seen, touched);
+    return { scores, touched };
+  }
+
+  /**
+   * Like scoreDense for `base`, plus groups of alternative phrases (the expansions of one
+   * lexicon entry): a group adds only its best phrase's score to a document, so an entry that
+   * lists four synonyms does not count four times for a clause that uses them all.
+   */
+  scoreGrouped(base: Map<string, number>, groups: Map<string, number>[][]): { scores: Float64Array; touched: number[] } {
+    const n = this.data.docLengths.length;
+    const { scores, touched } = this.scoreDense(base);
+    const seen = new Uint8Array(n);
+    for (const doc of touched) seen[doc] = 1;
+    // Scratch space, left zeroed after every use, so a query allocates no more than scoreDense.
+    this.scratch ??= { phrase: new Float64Array(n), phraseSeen: new Uint8Array(n), best: new Float64Array(n) };
+    const { phrase, phraseSeen, best } = this.scratch;
+    for (const group of groups) {
+      const groupTouched: number[] = [];
+      for (const p of group) {
+        const phraseTouched: number[] = [];
+        this.accumulate(p, phrase, phraseSeen, phraseTouched);
+        for (const doc of phraseTouched) {
+          if (best[doc] === 0) groupTouched.push(doc);
+          if (phrase[doc]! > best[doc]!) best[doc] = phrase[doc]!;
+          phrase[doc] = 0;
+          phraseSeen[doc] = 0;
+        }
+      }
+      for (const doc of groupTouched) {
+        scores[doc] = scores[doc]! + best[doc]!;
+        best[doc] = 0;
+        if (seen[doc] === 0) {
+          seen[doc] = 1;
+          touched.push(doc);
+        }
+      }
+    }
+    return { scores, touched };
+  }
+
+  private accumulate(query: Map<string, number>, scores: Float64Array, seen: Uint8Array, touched: number[]): void {
+    const { k1, b, docLengths } = this.data;
     const lengthFactor = (k1 * b) / this.avgLength;
     const base = k1 * (1 - b);
     for (const [token, weight] of query) {
@@ -101,6 +153,5 @@ export class Bm25Index {
         }
       }
     }
-    return { scores, touched };
   }
 }

@@ -25,7 +25,12 @@ export type ConceptOption = string[];
 
 /** What the question asks for, after analysis: used for ranking and to judge the evidence. */
 export interface QueryAnalysis {
+  /** Every ranking token with its weight: the question's own and the lexicon's expansions. */
   weights: Map<string, number>;
+  /** The question's own words and bigrams. */
+  base: Map<string, number>;
+  /** Per matched lexicon entry, its expansion phrases as token weights (see Bm25Index.scoreGrouped). */
+  expansions: Map<string, number>[][];
   /** The question asks for an enumeration ("哪些", "什么情况下", "和谁", "which"). */
   enumeration: boolean;
   /**
@@ -64,6 +69,8 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   const add = (t: string, w: number) => weights.set(t, Math.max(weights.get(t) ?? 0, w));
   for (const w of words) add(w, 1);
   for (const b of bigrams) add(b, BIGRAM_WEIGHT);
+  const base = new Map(weights);
+  const expansions = new Map<string, Map<string, number>[]>();
   const matches = lexicon.match(question);
   const concepts = new Map<string, { alternatives: string[]; options: ConceptOption[] }>();
   const direct = (t: string) => ({ alternatives: [t], options: [[t]] });
@@ -71,8 +78,14 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   for (const m of matches) {
     const expansionTokens: string[] = [];
     const options: ConceptOption[] = [];
+    const group: Map<string, number>[] = [];
     for (const e of m.expand) {
       const a = analyze(e);
+      // The question's own tokens already count at full weight.
+      const phrase = new Map<string, number>();
+      for (const t of a.words) if (!base.has(t)) phrase.set(t, EXPANSION_WEIGHT);
+      for (const t of a.bigrams) if (!base.has(t) && !phrase.has(t)) phrase.set(t, EXPANSION_WEIGHT * BIGRAM_WEIGHT);
+      if (phrase.size > 0) group.push(phrase);
       for (const t of a.words) {
         add(t, EXPANSION_WEIGHT);
         expansionTokens.push(t);
@@ -83,6 +96,8 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
       const whole = a.bigrams.length > 0 ? a.bigrams.concat(a.words.filter((t) => /^[a-z0-9]/.test(t))) : a.words;
       if (whole.length > 0) options.push([...new Set(whole)]);
     }
+    // Several terms of one entry ("cookie", "cookies") expand to the same group once.
+    if (group.length > 0) expansions.set(m.expand.join('\u0000'), group);
     // Every question word inside the triggering term is satisfied by the expansion too.
     const triggered = analyze(m.term).words;
     for (const t of triggered.length > 0 ? triggered : [m.term]) {
@@ -103,7 +118,7 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   const list = [...concepts.entries()]
     .filter(([word, c]) => !(/^[a-z]/.test(word) && !hasEnglish && c.alternatives.length === 1 && !index.bm25.has(word)))
     .map(([word, c]) => ({ word, ...c }));
-  return { weights, concepts: list, enumeration: asksForList(question) };
+  return { weights, base, expansions: [...expansions.values()], concepts: list, enumeration: asksForList(question) };
 }
 
 /**
@@ -140,7 +155,7 @@ export async function searchTenant(
   embedder: QueryEmbedder | null,
   options: { k: number; language: 'zh' | 'en' },
 ): Promise<ScoredClause[]> {
-  const { scores: lexical, touched } = index.bm25.scoreDense(query.weights);
+  const { scores: lexical, touched } = index.bm25.scoreGrouped(query.base, query.expansions);
   let maxLexical = 0;
   for (const doc of touched) if (lexical[doc]! > maxLexical) maxLexical = lexical[doc]!;
   const dense = new Map<number, number>();
@@ -198,43 +213,27 @@ export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs:
 
 /**
  * Prepares the coverage check once per query: for each concept of the question, its weight
- * and the set of clauses that contain it, so checking a clause costs one lookup per concept
- * (a common question can match nearly every clause of a large tenant).
+ * and the token sets that satisfy it (rarest token first), so checking a clause costs a few
+ * binary searches in the postings and nothing is proportional to the size of the tenant (a
+ * common question can match nearly every clause of a large tenant).
  */
 export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs: number[]) => number {
-  const n = index.bm25.size;
-  const counts = new Uint16Array(n);
+  const { bm25 } = index;
   const concepts = query.concepts.map(({ alternatives, options }) => {
     // A word the policies never use weighs as much as the rarest word they do.
-    const known = alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
+    const known = alternatives.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
     const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
-    // docs[d] = 1 when clause d satisfies one of the concept's options.
-    const docs = new Uint8Array(n);
-    for (const tokens of options) {
-      if (tokens.length === 1) {
-        for (const d of index.bm25.docsWith(tokens[0]!)) docs[d] = 1;
-        continue;
-      }
-      if (!tokens.every((t) => index.bm25.has(t))) continue;
-      const touched: number[] = [];
-      for (const t of tokens) {
-        for (const d of index.bm25.docsWith(t)) {
-          if (counts[d] === 0) touched.push(d);
-          counts[d]!++;
-        }
-      }
-      for (const d of touched) {
-        if (counts[d] === tokens.length) docs[d] = 1;
-        counts[d] = 0;
-      }
-    }
-    return { weight, docs };
+    const usable = options
+      .filter((tokens) => tokens.every((t) => bm25.has(t)))
+      .map((tokens) => [...new Set(tokens)].sort((a, b) => bm25.docFrequency(a) - bm25.docFrequency(b)));
+    return { weight, options: usable };
   });
   const total = concepts.reduce((sum, c) => sum + c.weight, 0);
+  const satisfies = (doc: number, options: string[][]) => options.some((tokens) => tokens.every((t) => bm25.contains(doc, t)));
   return (docs) => {
     if (total === 0) return 0;
     let covered = 0;
-    for (const c of concepts) if (docs.some((d) => c.docs[d] === 1)) covered += c.weight;
+    for (const c of concepts) if (docs.some((d) => satisfies(d, c.options))) covered += c.weight;
     return covered / total;
   };
 }
