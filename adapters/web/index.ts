@@ -1,8 +1,74 @@
-// Placeholder until the web adapter lands.
+// The zero-configuration web chat: a static page at `/` and a small JSON API it talks to.
+// It needs no credentials, so it is always on. Each browser keeps a random session id in
+// localStorage; that id is the person (`web:<session>`) and, per tenant, the conversation
+// (`web:<tenant>:<session>`). Replies go back in the POST's response: there is no push.
 
-import type { AdapterFactory } from '../../src/channels/channel.ts';
+import type { ServerResponse } from 'node:http';
+import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
+import { sendJson } from '../../src/server/server.ts';
+import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
+import { renderTurn } from './render.ts';
+import { loadAsset, SECURITY_HEADERS, serveAsset } from './static.ts';
+
+export const WEB_CHANNEL = 'web';
+
+const STATUS: Record<WebRequestErrorCode, number> = { unsupported_media_type: 415, malformed_json: 400, invalid_request: 400 };
+
+export interface WebTenantsResponse {
+  tenants: { id: string }[];
+  defaultTenant: string | null;
+}
+
+/** The tenant the page selects first: the configured default if the knowledge base has it. */
+export function defaultTenantOf(tenants: string[], configured: string | null): string | null {
+  return configured && tenants.includes(configured) ? configured : (tenants[0] ?? null);
+}
+
+function sendApiJson(res: ServerResponse, status: number, body: unknown): void {
+  // Answers are per session: no shared cache may keep them.
+  for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, 'cache-control': 'no-store' })) res.setHeader(name, value);
+  sendJson(res, status, body);
+}
+
+export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
+  const page = loadAsset('index.html');
+  const script = loadAsset('app.js');
+  const stylesheet = loadAsset('app.css');
+  const tenants: WebTenantsResponse = {
+    tenants: ctx.tenants.map((id) => ({ id })),
+    defaultTenant: defaultTenantOf(ctx.tenants, ctx.config.server.defaultTenant),
+  };
+
+  const postMessage = async (request: HttpRequest, res: ServerResponse): Promise<void> => {
+    const parsed = parseMessageRequest(request.body, request.headers['content-type']);
+    if (!parsed.ok) {
+      ctx.metrics.rejected(WEB_CHANNEL, parsed.error.code);
+      ctx.logger.debug({ reason: parsed.error.code }, 'web message refused');
+      return sendApiJson(res, STATUS[parsed.error.code], { error: parsed.error.message });
+    }
+    const { tenant } = parsed.value;
+    if (!ctx.tenants.includes(tenant)) {
+      ctx.metrics.rejected(WEB_CHANNEL, 'unknown_tenant');
+      return sendApiJson(res, 404, { error: `Unknown tenant "${tenant.slice(0, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
+    }
+    const result = await ctx.dispatch(toInboundMessage(parsed.value, new Date()));
+    const body = renderTurn(result);
+    sendApiJson(res, 200, body);
+    if (body.replies.length > 0) ctx.metrics.sent(WEB_CHANNEL, body.replies.length);
+  };
+
+  const routes: Route[] = [
+    { method: 'GET', path: '/', handle: (request, res) => serveAsset(page, request, res) },
+    { method: 'GET', path: '/web/app.js', handle: (request, res) => serveAsset(script, request, res) },
+    { method: 'GET', path: '/web/app.css', handle: (request, res) => serveAsset(stylesheet, request, res) },
+    { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants) },
+    { method: 'POST', path: '/api/web/messages', handle: postMessage },
+  ];
+
+  return { name: WEB_CHANNEL, routes: () => routes };
+}
 
 export const webAdapter: AdapterFactory = {
-  name: 'web',
-  create: () => ({ disabled: 'not built yet' }),
+  name: WEB_CHANNEL,
+  create: (ctx) => createWebChannel(ctx),
 };

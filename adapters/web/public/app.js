@@ -1,0 +1,292 @@
+// The web chat page. Plain browser JavaScript, no build step and nothing from the network but
+// this server's own API. Every piece of text from the person or the bot goes into the page
+// through textContent, never as HTML.
+
+const API = { tenants: 'api/web/tenants', messages: 'api/web/messages' };
+const STORAGE = { session: 'privacy-bot.web.session', tenant: 'privacy-bot.web.tenant' };
+const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const messages = $('messages');
+const chat = /** @type {HTMLElement} */ (messages.parentElement);
+const typing = $('typing');
+const form = /** @type {HTMLFormElement} */ ($('composer'));
+const input = /** @type {HTMLInputElement} */ ($('input'));
+const sendButton = /** @type {HTMLButtonElement} */ ($('send'));
+const tenantSelect = /** @type {HTMLSelectElement} */ ($('tenant'));
+const newChatButton = /** @type {HTMLButtonElement} */ ($('new-chat'));
+
+// Storage may be unavailable (private browsing, blocked cookies): fall back to memory.
+const memory = new Map();
+const store = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch {
+      return memory.get(key) ?? null;
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch {
+      memory.set(key, value);
+    }
+  },
+};
+
+// crypto.randomUUID() exists only on https and localhost; getRandomValues works everywhere.
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+function randomId(length) {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => ALPHABET[b & 63]).join('');
+}
+
+function loadSession() {
+  const saved = store.get(STORAGE.session);
+  if (saved && SESSION_PATTERN.test(saved)) return saved;
+  const fresh = randomId(24);
+  store.set(STORAGE.session, fresh);
+  return fresh;
+}
+
+let session = loadSession();
+let pending = false;
+
+// Building blocks ---------------------------------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function scrollToEnd() {
+  chat.scrollTop = chat.scrollHeight;
+}
+
+function append(item) {
+  messages.append(item);
+  scrollToEnd();
+  return item;
+}
+
+function addUserMessage(text) {
+  const item = el('li', 'message user');
+  const bubble = el('div', 'bubble');
+  bubble.append(el('p', 'text', text));
+  item.append(bubble);
+  return append(item);
+}
+
+function addNote(text) {
+  const item = el('li', 'message note');
+  item.append(el('p', 'text', text));
+  return append(item);
+}
+
+function citationChip(citation, index) {
+  const item = el('li');
+  const details = el('details', 'citation');
+  const summary = el('summary');
+  summary.append(el('span', 'citation-index', `[${index + 1}]`), el('span', 'citation-label', citation.label));
+  const quote = el('blockquote', 'citation-text');
+  if (citation.title && !citation.text.startsWith(citation.title)) quote.append(el('span', 'citation-title', citation.title));
+  quote.append(document.createTextNode(citation.text));
+  details.append(summary, quote);
+  item.append(details);
+  return item;
+}
+
+function addBotReply(reply) {
+  const item = el('li', `message bot kind-${String(reply.kind).replace(/[^a-z_]/g, '')}`);
+  const bubble = el('div', 'bubble');
+  bubble.append(el('p', 'text', reply.text));
+  if (reply.citations.length > 0) {
+    const list = el('ol', 'citations');
+    list.setAttribute('aria-label', '引用 (Sources)');
+    reply.citations.forEach((c, i) => list.append(citationChip(c, i)));
+    bubble.append(list);
+  }
+  item.append(bubble);
+  if (reply.quickReplies.length > 0) {
+    const group = el('div', 'quick-replies');
+    group.setAttribute('role', 'group');
+    group.setAttribute('aria-label', '快捷回复 (Quick replies)');
+    for (const quick of reply.quickReplies) {
+      const button = el('button', 'quick-reply', quick.label);
+      button.type = 'button';
+      button.disabled = pending;
+      button.addEventListener('click', () => send(quick.value));
+      group.append(button);
+    }
+    item.append(group);
+  }
+  return append(item);
+}
+
+/** Quick replies answer the bot's latest question only: older ones stop working once the person moves on. */
+function retireQuickReplies() {
+  for (const group of messages.querySelectorAll('.quick-replies')) {
+    group.classList.add('retired');
+    for (const button of group.querySelectorAll('button')) button.disabled = true;
+  }
+}
+
+function setPending(value) {
+  pending = value;
+  typing.hidden = !value;
+  sendButton.disabled = value;
+  for (const button of messages.querySelectorAll('.quick-replies:not(.retired) button')) button.disabled = value;
+  if (value) scrollToEnd();
+}
+
+// Sending -------------------------------------------------------------------------------------
+
+class SendError extends Error {
+  constructor(message, retryable) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+async function post(message) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  let response;
+  try {
+    response = await fetch(API.messages, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: message.tenant, session, text: message.text, messageId: message.id }),
+      signal: controller.signal,
+    });
+  } catch {
+    throw new SendError('发送失败，请重试', true);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.ok) {
+    try {
+      return await response.json();
+    } catch {
+      throw new SendError('发送失败，请重试', true);
+    }
+  }
+  if (response.status === 413) throw new SendError('消息太长，无法发送。', false);
+  if (response.status === 404) throw new SendError('找不到所选公司，请刷新页面后重试。', false);
+  if (response.status >= 400 && response.status < 500) throw new SendError('消息无法发送（请求无效）。', false);
+  throw new SendError('发送失败，请重试', true);
+}
+
+function showSendError(item, message, error) {
+  const line = el('div', 'send-error');
+  line.setAttribute('role', 'alert');
+  line.append(el('span', '', error.message));
+  if (error.retryable) {
+    const retry = el('button', 'retry', '重试');
+    retry.type = 'button';
+    retry.setAttribute('aria-label', '重试发送 (Retry)');
+    retry.addEventListener('click', () => {
+      if (pending) return;
+      line.remove();
+      void deliver(message, item);
+    });
+    line.append(retry);
+  }
+  item.append(line);
+  scrollToEnd();
+}
+
+async function deliver(message, item) {
+  setPending(true);
+  try {
+    const result = await post(message);
+    // The message id was seen before: an earlier attempt got through but its answer was lost.
+    if (result.duplicate && result.replies.length === 0) addNote('这条消息已经送达过了。如果没有看到回复，请换个说法再问一次。');
+    for (const reply of result.replies) addBotReply(reply);
+  } catch (error) {
+    showSendError(item, message, error instanceof SendError ? error : new SendError('发送失败，请重试', true));
+  } finally {
+    setPending(false);
+  }
+}
+
+function send(text) {
+  const trimmed = text.trim();
+  if (!trimmed || pending || !tenantSelect.value) return false;
+  retireQuickReplies();
+  // The id is made once per message, so a retry is recognised as the same message.
+  const message = { id: `${Date.now().toString(36)}-${randomId(16)}`, tenant: tenantSelect.value, text: trimmed };
+  const item = addUserMessage(trimmed);
+  void deliver(message, item);
+  return true;
+}
+
+// Wiring --------------------------------------------------------------------------------------
+
+function clearConversation() {
+  for (const item of [...messages.children]) if (!item.classList.contains('intro')) item.remove();
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (send(input.value)) input.value = '';
+});
+
+// Enter that confirms an IME candidate (Chinese input) must not send the half-typed message.
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.isComposing || event.keyCode === 229)) event.preventDefault();
+});
+
+tenantSelect.addEventListener('change', () => {
+  store.set(STORAGE.tenant, tenantSelect.value);
+  clearConversation();
+  addNote(`已切换到 ${tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value}`);
+  input.focus();
+});
+
+newChatButton.addEventListener('click', () => {
+  if (pending) return;
+  session = randomId(24);
+  store.set(STORAGE.session, session);
+  clearConversation();
+  addNote('已开始新对话 (New chat)');
+  input.focus();
+});
+
+async function loadTenants() {
+  let body;
+  try {
+    const response = await fetch(API.tenants);
+    if (!response.ok) throw new Error(String(response.status));
+    body = await response.json();
+  } catch {
+    const item = addNote('无法加载公司列表。');
+    const retry = el('button', 'retry', '重试');
+    retry.type = 'button';
+    retry.addEventListener('click', () => {
+      item.remove();
+      void loadTenants();
+    });
+    item.append(retry);
+    return;
+  }
+  tenantSelect.replaceChildren(
+    ...body.tenants.map((tenant) => {
+      const option = el('option', '', tenant.name ?? tenant.id);
+      option.value = tenant.id;
+      return option;
+    }),
+  );
+  const saved = store.get(STORAGE.tenant);
+  const ids = body.tenants.map((t) => t.id);
+  tenantSelect.value = saved && ids.includes(saved) ? saved : (body.defaultTenant ?? ids[0] ?? '');
+  tenantSelect.disabled = ids.length === 0;
+  document.documentElement.dataset.ready = 'true';
+}
+
+void loadTenants();
