@@ -15,7 +15,7 @@ export const WEB_CHANNEL = 'web';
 const STATUS: Record<WebRequestErrorCode, number> = { unsupported_media_type: 415, malformed_json: 400, invalid_request: 400 };
 
 export interface WebTenantsResponse {
-  tenants: { id: string }[];
+  tenants: { id: string; name: string }[];
   defaultTenant: string | null;
 }
 
@@ -35,7 +35,7 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
   const script = loadAsset('app.js');
   const stylesheet = loadAsset('app.css');
   const tenants: WebTenantsResponse = {
-    tenants: ctx.tenants.map((id) => ({ id })),
+    tenants: ctx.tenants.map((id) => ({ id, name: ctx.tenantNames[id] ?? id })),
     defaultTenant: defaultTenantOf(ctx.tenants, ctx.config.server.defaultTenant),
   };
 

@@ -51,6 +51,8 @@ export interface AdapterContext {
   metrics: Metrics;
   /** Tenant ids the knowledge base serves. */
   tenants: string[];
+  /** Display names of the tenants, by id (e.g. giantkone → 巨人通力). */
+  tenantNames: Record<string, string>;
   /** Hands a message to the core, counting it in the metrics. */
   dispatch(message: InboundMessage): Promise<TurnResult>;
   /**

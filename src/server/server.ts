@@ -64,6 +64,7 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
   const { config, engine, store, logger } = bot;
   const metrics = new Metrics();
   const tenants = bot.assistant.tenantIds();
+  const tenantNames = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
   const inFlight = new Set<Promise<unknown>>();
 
   const dispatch = async (message: InboundMessage) => {
@@ -87,7 +88,7 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
 
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, dispatch, track };
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);
@@ -188,6 +189,9 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
   };
 }
 
+/** The channel a path belongs to, for metrics: /wechat/x → wechat, /api/web/... → web. */
 function channelOf(path: string): string {
-  return path.split('/')[1] || 'web';
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'api' && parts[1]) return parts[1];
+  return parts[0] ?? 'web';
 }
