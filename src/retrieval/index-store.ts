@@ -17,7 +17,7 @@ import type { Lexicon } from './lexicon.ts';
 import { analyze } from './tokenizer.ts';
 
 const { HierarchicalNSW } = hnswlib;
-const FORMAT_VERSION = 5;
+const FORMAT_VERSION = 6;
 
 export interface DocumentEmbedder extends QueryEmbedder {
   embedDocuments(texts: string[]): Promise<number[][]>;
@@ -41,10 +41,16 @@ export interface BuildProgress {
   (step: { phase: 'analyse' | 'embed' | 'index'; done: number; total: number }): void;
 }
 
-/** Text a clause is indexed under: its headings (repeated, as they name the topic) and its text. */
+/**
+ * Text a clause is indexed under: its headings (which repeat its own title, as they name the
+ * topic) and its text. The title is added once more only when neither already carries it: a
+ * titled clause's text starts with its title, and three copies let the heading outweigh the body.
+ */
 export function indexedText(clause: Clause): string {
   const headings = clause.headingPath.map((h) => h.replace(/^[\d.()（）一二三四五六七八九十第章条节]+\s*/, '')).join(' ');
-  return `${headings}\n${clause.title}\n${clause.text}`;
+  const title = clause.title.trim();
+  const repeated = title === '' || (headings.includes(title) && clause.text.includes(title));
+  return repeated ? `${headings}\n${clause.text}` : `${headings}\n${title}\n${clause.text}`;
 }
 
 /**
