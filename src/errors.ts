@@ -10,6 +10,7 @@ export type BotErrorCode =
   | 'index_failed'
   | 'not_found'
   | 'invalid_transition'
+  | 'delivery_failed'
   | 'storage_failed';
 
 export class BotError extends Error {

@@ -238,7 +238,7 @@ export class ConversationEngine {
     state.language = turn.language;
     await this.route(turn, text);
     if (turn.keepHistory) await this.persist(turn);
-    return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false };
+    return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false, language: turn.language };
   }
 
   private async route(turn: Turn, text: string): Promise<void> {

@@ -83,4 +83,6 @@ export interface TurnResult {
   ticketId?: string;
   /** True when the message id was already processed: the channel must not reply again. */
   duplicate: boolean;
+  /** The language the replies are in (quoted policy text may be in another). */
+  language?: 'zh' | 'en';
 }
