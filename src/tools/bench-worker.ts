@@ -173,4 +173,5 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-await main();
+// Run only as the worker script, not when another module imports QUESTIONS from here.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) await main();
