@@ -3,17 +3,17 @@
 // headers and bodies, which may hold message text.
 // https://docs.slack.dev/tools/node-slack-sdk/web-api#handle-errors
 
-/** A delivery to Slack that did not happen. */
-export class SlackDeliveryError extends Error {
-  readonly code = 'delivery_failed';
+import { BotError } from '../../src/errors.ts';
 
+/** A delivery to Slack that did not happen (a BotError with code delivery_failed). */
+export class SlackDeliveryError extends BotError {
   constructor(
     /** The Web API method, e.g. chat.postMessage. */
     readonly method: string,
     /** Slack's error code (`channel_not_found`), `http_503`, `ratelimited` or the network error code. */
     readonly slackError: string,
   ) {
-    super(`Slack ${method} failed: ${slackError}`);
+    super('delivery_failed', `Slack ${method} failed: ${slackError}`);
     this.name = 'SlackDeliveryError';
   }
 }

@@ -127,7 +127,7 @@ export class SlackChannel implements ChannelAdapter {
 
   async send(conversationRef: string, replies: OutboundReply[]): Promise<void> {
     const thread = parseConversationRef(conversationRef);
-    if (!thread) throw new BotError('invalid_input', `Not a Slack conversation reference: "${conversationRef}" (expected slack:<channel>:<thread ts>).`);
+    if (!thread) throw new BotError('invalid_input', `Not a Slack conversation reference: "${conversationRef}" (expected slack:<channel> or slack:<channel>:<thread ts>).`);
     await this.context.track(this.deliver(thread, replies));
   }
 
@@ -185,7 +185,7 @@ export class SlackChannel implements ChannelAdapter {
         await this.app.client.chat.postMessage({
           token: this.settings.botToken,
           channel: thread.channel,
-          thread_ts: thread.threadTs,
+          ...(thread.threadTs && { thread_ts: thread.threadTs }),
           text: message.text,
           blocks: message.blocks,
           unfurl_links: false,

@@ -75,20 +75,31 @@ export function parseRequestBody(rawBody: string, contentType: string | undefine
 
 // Conversation references --------------------------------------------------------------------------
 
-/** Where replies go: a channel and the thread (the ts of its first message). */
+/** Where replies go: a channel and the thread (the ts of its first message); no thread = top level. */
 export interface SlackThread {
   channel: string;
-  threadTs: string;
+  threadTs?: string;
 }
 
-/** One serializable string: `slack:D024BE91L:1355517523.000005`. */
+/**
+ * One serializable string per conversation. A direct message channel is ONE conversation
+ * (`slack:D024BE91L`): people type the next answer of a form as a new message, not in the
+ * thread, and the form must still continue. In a public channel each thread is its own
+ * conversation (`slack:C0LAN2Q65:1515449522.000016`), so two people's forms never mix.
+ */
 export function toConversationRef({ channel, threadTs }: SlackThread): string {
-  return `${CHANNEL_NAME}:${channel}:${threadTs}`;
+  return threadTs && !isDirectChannelId(channel) ? `${CHANNEL_NAME}:${channel}:${threadTs}` : `${CHANNEL_NAME}:${channel}`;
 }
 
 export function parseConversationRef(ref: string): SlackThread | null {
-  const match = /^slack:([A-Z0-9]{2,32}):(\d{1,12}\.\d{1,8})$/.exec(ref);
-  return match ? { channel: match[1]!, threadTs: match[2]! } : null;
+  const match = /^slack:([A-Z0-9]{2,32})(?::(\d{1,12}\.\d{1,8}))?$/.exec(ref);
+  if (!match) return null;
+  return match[2] ? { channel: match[1]!, threadTs: match[2] } : { channel: match[1]! };
+}
+
+/** Direct message channel ids start with D. */
+export function isDirectChannelId(channel: string): boolean {
+  return channel.startsWith('D');
 }
 
 // Text -------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ describe('parseEventCallback', () => {
           channel: 'slack',
           tenant: TENANT,
           userRef: 'T061EG9R6:U061F7AUR',
-          conversationRef: 'slack:D024BE91L:1355517523.000005',
+          conversationRef: 'slack:D024BE91L',
           messageId: '5b4d5d38-8b04-4f7b-a0b0-1c3c0a6e6b1a',
           text: '你们收集哪些个人信息？',
           time: new Date(1355517523000),
@@ -53,7 +53,7 @@ describe('parseEventCallback', () => {
   });
 
   it.each([
-    ['a reply in a thread stays in that thread', 'message.im.json', { thread_ts: '1355517500.000001', ts: '1355517600.000002' }, { conversationRef: 'slack:D024BE91L:1355517500.000001' }],
+    ['a reply in a thread stays in that thread', 'message.im.json', { thread_ts: '1355517500.000001', ts: '1355517600.000002' }, { conversationRef: 'slack:D024BE91L' }],
     ['no client_msg_id: the id is channel + ts', 'message.im.json', { client_msg_id: undefined }, { messageId: 'D024BE91L:1355517523.000005' }],
     ['the bot id comes from authorizations before auth.test answers', 'app_mention.json', {}, { text: '你们收集哪些个人信息？' }, null],
     ['a mention inside the text', 'app_mention.json', { text: '请问 <@U0LAN0Z89> 你们收集哪些个人信息？' }, { text: '请问 你们收集哪些个人信息？' }],
@@ -113,7 +113,7 @@ describe('parseBlockAction', () => {
           channel: 'slack',
           tenant: TENANT,
           userRef: 'T061EG9R6:U061F7AUR',
-          conversationRef: 'slack:D024BE91L:1355517523.000005',
+          conversationRef: 'slack:D024BE91L',
           messageId: 'D024BE91L:1355517530.123456:quick_reply_0',
           text: '确认',
           time: new Date(1355517530123),
@@ -127,7 +127,7 @@ describe('parseBlockAction', () => {
     delete body.container.thread_ts;
     delete body.message.thread_ts;
     const parsed = parseBlockAction(body, { tenant: TENANT });
-    expect(parsed.ok && parsed.turn.message.conversationRef).toBe('slack:D024BE91L:1355517524.000100');
+    expect(parsed.ok && parsed.turn.message.conversationRef).toBe('slack:D024BE91L');
   });
 
   it.each([
@@ -198,9 +198,12 @@ describe('decodeSlackText', () => {
 
 describe('conversation references', () => {
   it('round-trips and refuses what is not one', () => {
-    const thread = { channel: 'D024BE91L', threadTs: '1355517523.000005' };
+    // A channel thread is its own conversation; a direct message channel is one conversation.
+    const thread = { channel: 'C024BE91L', threadTs: '1355517523.000005' };
     expect(parseConversationRef(toConversationRef(thread))).toEqual(thread);
-    for (const bad of ['slack:D024BE91L', 'wechat:D024BE91L:1355517523.000005', 'slack:d024:1355517523.000005', 'slack:D1:1:2', '']) {
+    expect(toConversationRef({ channel: 'D024BE91L', threadTs: '1355517523.000005' })).toBe('slack:D024BE91L');
+    expect(parseConversationRef('slack:D024BE91L')).toEqual({ channel: 'D024BE91L' });
+    for (const bad of ['slack:', 'wechat:D024BE91L:1355517523.000005', 'slack:d024:1355517523.000005', 'slack:D1:1:2', '']) {
       expect(parseConversationRef(bad)).toBeNull();
     }
   });

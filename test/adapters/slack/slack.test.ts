@@ -206,7 +206,7 @@ describe('slack: conversations', () => {
     expect(contexts.length).toBeGreaterThanOrEqual(1);
     for (const c of contexts) expect(visibleText({ ...post!, blocks: [c] })).toMatch(/^\[\d+\] 《[^》]+》/);
     expect(post!.text).toContain('个人信息');
-    expect(inbound.find((m) => m.conversationRef === `slack:${channel}:${body.event.ts}`)).toMatchObject({
+    expect(inbound.find((m) => m.conversationRef === `slack:${channel}`)).toMatchObject({
       channel: 'slack',
       tenant: 'giantkone',
       userRef: `${WORKSPACE.teamId}:${WORKSPACE.userId}`,
@@ -234,7 +234,7 @@ describe('slack: conversations', () => {
     await fake.waitForPosts(channel, 1);
     await pause(1500);
     expect(fake.posts(channel)).toHaveLength(1);
-    expect(inbound.filter((m) => m.conversationRef === `slack:${channel}:${ts}`).map((m) => m.text)).toEqual(['你好']);
+    expect(inbound.filter((m) => m.conversationRef === `slack:${channel}`).map((m) => m.text)).toEqual(['你好']);
   });
 
   it('never answers a retried event twice', async () => {
@@ -306,7 +306,7 @@ describe('slack: conversations', () => {
     expect(ticket).toMatch(/DEL-\d{8}-\d{4,}/);
     for (const p of posts) expect(p.thread_ts).toBe(thread);
     const ticketId = /DEL-\d{8}-\d{4,}/.exec(ticket)![0];
-    expect(inbound.filter((m) => m.conversationRef === `slack:${channel}:${thread}`).map((m) => m.text)).toEqual([
+    expect(inbound.filter((m) => m.conversationRef === `slack:${channel}`).map((m) => m.text)).toEqual([
       '我要删除我的个人信息',
       '全部个人信息',
       'alice@example.com',
@@ -318,6 +318,21 @@ describe('slack: conversations', () => {
     await pause(1500);
     expect(fake.posts(channel)).toHaveLength(5);
     expect(fake.posts().filter((p) => p.text.includes('DEL-') && p.text.includes(ticketId))).toHaveLength(1);
+  });
+
+  it('continues a form in a DM when the next answer is typed as a new message, not in the thread', async () => {
+    const channel = freshChannel();
+    expect((await postJson(directMessage({ channel, text: '我要删除我的个人信息' }))).status).toBe(200);
+    let posts = await fake.waitForPosts(channel, 2);
+    expect(visibleText(posts.at(-1)!)).toMatch(/删除哪些个人信息/);
+    expect((await postJson(directMessage({ channel, text: '全部个人信息' }))).status).toBe(200);
+    posts = await fake.waitForPosts(channel, 3);
+    expect(visibleText(posts.at(-1)!)).toMatch(/手机号或邮箱/);
+    expect((await postJson(directMessage({ channel, text: '13812345678' }))).status).toBe(200);
+    posts = await fake.waitForPosts(channel, 4);
+    expect(visibleText(posts.at(-1)!)).toMatch(/确认提交吗/);
+    // Each reply still goes into the thread of the message it answers.
+    expect(posts.at(-1)!.thread_ts).toBeDefined();
   });
 
   it('keeps Slack API errors away from the core and carries on', async () => {
