@@ -177,7 +177,7 @@ class WechatyChannel implements WechatyChannelAdapter {
       await delivered;
     } catch (error) {
       // Keep SDK errors out of the core: the caller sees ours, with the cause attached.
-      throw new Error(`wechaty could not deliver to ${conversationRef}`, { cause: error });
+      throw new BotError('delivery_failed', `wechaty could not deliver to ${conversationRef}`, { cause: error });
     }
     this.quickReplies.remember(conversationRef, rendered.options);
   }
@@ -228,7 +228,7 @@ class WechatyChannel implements WechatyChannelAdapter {
       time: validDate(message.date()),
     });
     if (result.duplicate) return;
-    const rendered = renderReplies(result.replies);
+    const rendered = renderReplies(result.replies, result.language);
     this.quickReplies.remember(conversationRef, rendered.options);
     if (rendered.text !== '') await this.say(room, talker, rendered.text);
   }

@@ -33,10 +33,10 @@ function hint(options: QuickReply[], language: Language): string {
   return `回复 ${options.map((o, i) => `${i + 1} ${o.label}`).join(' / ')}`;
 }
 
-export function renderReplies(replies: OutboundReply[]): RenderedTurn {
-  // The first line is the bot's own words, in the conversation's language; what follows may
-  // quote a Chinese policy in an English conversation.
-  const language = detectLanguage(replies[0]?.text.trim().split('\n')[0] ?? '');
+export function renderReplies(replies: OutboundReply[], turnLanguage?: Language): RenderedTurn {
+  // The core says which language the turn is in; without it (replies sent by others), the
+  // first line is the bot's own words, while what follows may quote a Chinese policy.
+  const language = turnLanguage ?? detectLanguage(replies[0]?.text.trim().split('\n')[0] ?? '');
   const blocks = replies
     .map((r) => [r.text.trim(), ...citationLines(r, language)].filter((line) => line !== '').join('\n'))
     .filter((block) => block !== '');
