@@ -188,8 +188,114 @@ export async function searchTenant(
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
     scored.push({ clause, score, lexical: lexical[doc]!, dense: den });
   }
+  liftSectionLeads(index, query, scored);
   scored.sort((a, b) => b.score - a.score || a.clause.lineStart - b.clause.lineStart);
   return scored.slice(0, options.k);
+}
+
+interface Sections {
+  /** section[doc]: the run of consecutive clauses under the same heading path that holds doc. */
+  section: Int32Array;
+  /** The first clause of each section and the tokens of its heading (numbering stripped). */
+  lead: number[];
+  size: number[];
+  heading: Set<string>[];
+}
+
+const sectionCache = new WeakMap<TenantIndex, Sections>();
+
+/**
+ * A section is a run of consecutive clauses of one policy with the same heading path (the
+ * clauses a heading covers, its own text first when it has any). Built once per index.
+ */
+function sectionsOf(index: TenantIndex): Sections {
+  let s = sectionCache.get(index);
+  if (!s) {
+    const section = new Int32Array(index.clauses.length);
+    const lead: number[] = [];
+    const size: number[] = [];
+    const heading: Set<string>[] = [];
+    let key = '';
+    index.clauses.forEach((c, doc) => {
+      const k = `${c.policyId}\u0000${c.headingPath.join('\u0000')}`;
+      if (doc === 0 || k !== key || c.headingPath.length === 0) {
+        key = k;
+        lead.push(doc);
+        size.push(0);
+        const title = (c.headingPath.at(-1) ?? '').replace(/^(chapter\s+)?[\d.()（）一二三四五六七八九十百第章条节ivx]+\s*/i, '');
+        const a = analyze(title);
+        heading.push(new Set([...a.words, ...a.bigrams]));
+      }
+      section[doc] = lead.length - 1;
+      size[lead.length - 1]! += 1;
+    });
+    s = { section, lead, size, heading };
+    sectionCache.set(index, s);
+  }
+  return s;
+}
+
+/** Share of the question's content words the heading names (by the words' rarity), and the share of the heading's words the question asks about. */
+function headingCoverage(index: TenantIndex, query: QueryAnalysis, heading: Set<string>): { question: number; heading: number } {
+  let total = 0;
+  let covered = 0;
+  for (const c of query.concepts) {
+    const known = c.alternatives.filter((t) => index.bm25.has(t)).map((t) => index.bm25.idf(t));
+    const weight = known.length > 0 ? Math.max(...known) : 0;
+    total += weight;
+    if (c.alternatives.some((t) => heading.has(t))) covered += weight;
+  }
+  let headingTotal = 0;
+  let headingCovered = 0;
+  for (const t of heading) {
+    if (t.startsWith('~') || isStopword(t) || !index.bm25.has(t)) continue;
+    const w = index.bm25.idf(t);
+    headingTotal += w;
+    if (query.weights.has(t)) headingCovered += w;
+  }
+  return { question: total > 0 ? covered / total : 0, heading: headingTotal > 0 ? headingCovered / headingTotal : 0 };
+}
+
+/** How much of the question a section heading must name before its lead clause answers for the whole section. */
+const LEAD_QUESTION_COVERAGE = 1;
+const LEAD_HEADING_COVERAGE = 0.5;
+
+/**
+ * A question about a section's topic as a whole ("儿童的个人信息如何处理" under "我们如何处理儿童
+ * 个人信息") is answered by the section's first clause, which introduces or defines the topic;
+ * its later clauses match as well only because they repeat the heading. When the heading names
+ * every content word of the question (and the question a good part of the heading), the lead
+ * clause takes the score of the section's best clause, so it ranks first among its siblings
+ * without moving the section relative to others.
+ */
+function liftSectionLeads(index: TenantIndex, query: QueryAnalysis, scored: ScoredClause[]): void {
+  const sections = sectionsOf(index);
+  const best = new Map<number, number>();
+  const leads = new Map<number, ScoredClause>();
+  for (const r of scored) {
+    const doc = docOf(index, r.clause);
+    const s = sections.section[doc]!;
+    if (sections.size[s]! < 2) continue;
+    best.set(s, Math.max(best.get(s) ?? 0, r.score));
+    if (sections.lead[s] === doc) leads.set(s, r);
+  }
+  for (const [s, lead] of leads) {
+    const top = best.get(s)!;
+    if (lead.score >= top) continue;
+    const cover = headingCoverage(index, query, sections.heading[s]!);
+    if (cover.question >= LEAD_QUESTION_COVERAGE && cover.heading >= LEAD_HEADING_COVERAGE) lead.score = top;
+  }
+}
+
+const docIndexes = new WeakMap<TenantIndex, Map<Clause, number>>();
+/** A clause's position in its tenant's index. */
+function docOf(index: TenantIndex, clause: Clause): number {
+  let m = docIndexes.get(index);
+  if (!m) {
+    m = new Map(index.clauses.map((c, i) => [c, i]));
+    docIndexes.set(index, m);
+  }
+  return m.get(clause)!;
 }
 
 /** The `n` touched documents with the highest scores (any order). */
