@@ -193,7 +193,7 @@ class WechatChannel implements ChannelAdapter {
         return this.onText(exchange, message);
       case 'event': {
         const event = message.Event.toLowerCase();
-        if (event === 'subscribe') return this.onTurn(exchange, this.inbound(account, message, dedupeKey(message), SUBSCRIBE_GREETING));
+        if (event === 'subscribe') return this.onTurn(exchange, { ...this.inbound(account, message, dedupeKey(message), SUBSCRIBE_GREETING), synthetic: true });
         if (event === 'unsubscribe') this.pending.delete(this.pendingKey(account, message.FromUserName));
         return this.success(res);
       }

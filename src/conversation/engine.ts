@@ -540,7 +540,7 @@ export class ConversationEngine {
     const at = this.clock();
     const base = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef, userRef: message.userRef };
     await store.appendTranscript([
-      { ...base, direction: 'in', text: turn.transcriptIn, at: message.time },
+      ...(message.synthetic ? [] : [{ ...base, direction: 'in' as const, text: turn.transcriptIn, at: message.time }]),
       ...turn.replies.map((r) => ({ ...base, direction: 'out' as const, text: maskContactsInText(r.text), at })),
     ]);
     await store.saveConversation({ ...base, state: turn.state, updatedAt: at });

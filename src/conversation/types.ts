@@ -48,6 +48,11 @@ export const InboundMessageSchema = z.object({
   messageId: z.string().min(1).max(256),
   text: z.string(),
   time: z.date(),
+  /**
+   * Set when the channel stands in for an event (a WeChat "subscribe" sent as a greeting):
+   * the person typed nothing, so nothing is kept in their transcript for it.
+   */
+  synthetic: z.boolean().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 

@@ -56,6 +56,12 @@ describe('questions', () => {
     expect(turn.replies[0]!.citations).toEqual([]);
   });
 
+  it('keeps a channel-made greeting (a follow event) out of the transcript', async () => {
+    const turn = await fx.engine.handle({ channel: 'test', tenant: 'giantkone', userRef: 'follower', conversationRef: 'test:follower', messageId: 'follow-1', text: '你好', time: new Date(), synthetic: true });
+    expect(turn.intent).toBe('greeting');
+    expect((await fx.store.transcript('giantkone', 'test', 'test:follower')).map((e) => e.direction)).toEqual(['out']);
+  });
+
   it('greets with what the bot can do and quick replies', async () => {
     const chat = new Chat(fx.engine, 'giantkone', 'greeter');
     const turn = await chat.send('你好');
