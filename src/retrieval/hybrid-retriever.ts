@@ -33,6 +33,8 @@ export interface QueryAnalysis {
   expansions: Map<string, number>[][];
   /** The question asks for an enumeration ("哪些", "什么情况下", "和谁", "which"). */
   enumeration: boolean;
+  /** The question asks for the company's own phone, email or address (CONTACT_* bits; 0 if not). */
+  contact?: number;
   /**
    * Content words of the question: `alternatives` are the tokens that rank for it (the word
    * or its expansions), `options` the token sets that count as evidence for it.
@@ -118,7 +120,7 @@ export function analyseQuery(question: string, lexicon: Lexicon, index: TenantIn
   const list = [...concepts.entries()]
     .filter(([word, c]) => !(/^[a-z]/.test(word) && !hasEnglish && c.alternatives.length === 1 && !index.bm25.has(word)))
     .map(([word, c]) => ({ word, ...c }));
-  return { weights, base, expansions: [...expansions.values()], concepts: list, enumeration: asksForList(question) };
+  return { weights, base, expansions: [...expansions.values()], concepts: list, enumeration: asksForList(question), contact: asksForContact(question) };
 }
 
 /**
@@ -134,6 +136,58 @@ export function asksForList(question: string): boolean {
     /\b(which|who|whom|what (kinds?|types?|sorts?|categories|information|data|personal|cases|circumstances|situations|purposes?)|in what|under what)\b/.test(q)
   );
 }
+
+export const CONTACT_PHONE = 1;
+export const CONTACT_EMAIL = 2;
+export const CONTACT_ADDRESS = 4;
+
+/**
+ * "你们的联系电话是多少 / 客服邮箱 / 贵公司地址在哪 / how can I contact you / what is your email":
+ * the question asks for the company's own contact details, not about the user's phone number
+ * or email address as data the company collects. Returns the kinds asked for (any kind for a
+ * bare "联系方式 / contact"), or 0.
+ */
+export function asksForContact(question: string): number {
+  const q = normalise(question).replace(/\s+/g, ' ');
+  const zhOwner = /(你们|贵公司|贵司|贵方|公司|客服|官方|平台)(的)?(客服|联系|官方|办公|总部|注册|服务)?(电话|热线|手机|号码|邮箱|电子邮箱|电子邮件|邮件|地址|联系方式|联系渠道)/;
+  const zhReach = /(联系|找到|打给|写信给|发邮件给|联络)(你们|贵公司|贵司|客服|公司)|(你们|贵公司|贵司|客服)(怎么|如何|在哪)(联系|找)/;
+  const enOwner = /\byour (customer service |support |contact |office |company |official )?(phone|telephone|number|hotline|e-?mail|mail|address|contact)|\b(contact|reach|call|e-?mail|write to|get in touch with) (you|your company|customer service|support)\b/;
+  const asked = zhOwner.exec(q)?.[0] ?? zhReach.exec(q)?.[0] ?? enOwner.exec(q)?.[0];
+  if (!asked) return 0;
+  let kinds = 0;
+  if (/电话|热线|手机|号码|打给|phone|number|hotline|call/.test(asked)) kinds |= CONTACT_PHONE;
+  if (/邮箱|邮件|e-?mail|mail|write/.test(asked)) kinds |= CONTACT_EMAIL;
+  if (/地址|在哪|address/.test(asked)) kinds |= CONTACT_ADDRESS;
+  return kinds === 0 ? CONTACT_PHONE | CONTACT_EMAIL | CONTACT_ADDRESS : kinds;
+}
+
+const contactValueCache = new WeakMap<TenantIndex, Uint8Array>();
+
+/** Which contact details a clause actually states: a phone number, an email address, a postal address. */
+export function contactValues(text: string): number {
+  let kinds = 0;
+  for (const m of text.match(/[+(（]?\d[\d\s()（）-]{5,}\d/g) ?? []) {
+    const digits = m.replace(/\D/g, '').length;
+    if (digits >= 7 && digits <= 15 && /\d{3,}[\s)）-]+\d{4,}|\d{7,}/.test(m)) kinds |= CONTACT_PHONE;
+  }
+  if (/[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/i.test(text)) kinds |= CONTACT_EMAIL;
+  if (/地址\s*[:：]|[\u4e00-\u9fff]{2,}[省市][\u4e00-\u9fff\d\s-]{0,20}[区县镇路街]/.test(text) || /\b\d+[\w\s,.-]{2,40}\b(road|street|avenue|building)\b/i.test(text)) {
+    kinds |= CONTACT_ADDRESS;
+  }
+  return kinds;
+}
+
+function contactFlags(index: TenantIndex): Uint8Array {
+  let flags = contactValueCache.get(index);
+  if (!flags) {
+    flags = Uint8Array.from(index.clauses, (c) => contactValues(c.text));
+    contactValueCache.set(index, flags);
+  }
+  return flags;
+}
+
+/** A question for the company's contact details is answered only by a clause that states them. */
+const CONTACT_VALUE_BOOST = 1.5;
 
 const listIntros = new WeakMap<TenantIndex, Uint8Array>();
 
@@ -170,6 +224,7 @@ export async function searchTenant(
   const preferLanguage = [...index.languages.values()].includes(options.language);
   const coverageOf = coverageScorer(index, query);
   const listIntro = query.enumeration ? listIntroFlags(index) : null;
+  const contact = query.contact ? contactFlags(index) : null;
   // Only the strongest lexical matches go on to fusion: a common question matches nearly
   // every clause of a large tenant, and the tail can never reach the top k.
   const candidates = new Set([...strongest(lexical, touched, LEXICAL_CANDIDATES), ...dense.keys()]);
@@ -184,6 +239,8 @@ export async function searchTenant(
     score *= 0.4 + 0.6 * coverageOf([doc]);
     // A question that asks for a list is answered by the clause that introduces the list.
     if (listIntro?.[doc] === 1) score *= LIST_INTRO_BOOST;
+    // A question for the company's phone, email or address: the clauses that state one.
+    if (contact && (contact[doc]! & query.contact!) !== 0) score *= CONTACT_VALUE_BOOST;
     // A bilingual tenant answers from the version in the question's language.
     if (preferLanguage && index.languages.get(clause.policyId) !== options.language) score *= 0.8;
     scored.push({ clause, score, lexical: lexical[doc]!, dense: den });
