@@ -82,14 +82,13 @@ function render(reply: OutboundReply, language: 'zh' | 'en'): string {
 export async function chatInteractive(bot: Bot, tenantOption: string | undefined, user: string): Promise<void> {
   const tenants = bot.assistant.tenantIds();
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-  let closed = false;
-  rl.once('close', () => (closed = true));
-  const question = (prompt: string) =>
-    new Promise<string | null>((resolve) => {
-      if (closed) return resolve(null);
-      rl.question(prompt, resolve);
-      rl.once('close', () => resolve(null));
-    });
+  // Reading through the async iterator keeps lines that arrive before the prompt (piped input).
+  const lines = rl[Symbol.asyncIterator]();
+  const question = async (prompt: string): Promise<string | null> => {
+    process.stdout.write(prompt);
+    const next = await lines.next();
+    return next.done ? null : next.value;
+  };
   let tenant = tenantOption && tenants.includes(tenantOption) ? tenantOption : null;
   if (tenantOption && !tenant) console.log(`Unknown tenant "${tenantOption}".`);
   while (tenant === null) {

@@ -58,7 +58,8 @@ async function openAssistant(rebuild = false): Promise<PolicyAssistant> {
 /** The whole bot (store, engine); logs go to stderr, and only warnings in the terminal commands. */
 async function openTerminalBot(): Promise<Bot> {
   const config = loadConfig();
-  const level = ['info', 'debug', 'trace'].includes(config.logLevel) && process.stdin.isTTY ? 'warn' : config.logLevel;
+  // The terminal is for the conversation: routine info lines stay out unless debugging.
+  const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
   return openBot(config, createLogger(level), { progress: progressBar() });
 }
 
