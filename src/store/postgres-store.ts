@@ -16,10 +16,14 @@ import { BotError } from '../errors.ts';
 import {
   formatTicketId,
   ticketDay,
+  ticketFromColumns,
+  ticketInsertValues,
+  TICKET_INSERT_COLUMNS,
   type ConversationRecord,
   type MessageClaim,
   type MessageKey,
   type Store,
+  type TicketColumns,
   type TicketDraft,
   type TicketEvent,
   type TicketFilter,
@@ -165,25 +169,8 @@ interface TranscriptRow {
   at: Date;
 }
 
-interface TicketRow {
-  id: string;
-  type: TicketRecord['type'];
-  tenant: string;
-  channel: string;
-  requester: string;
-  conversation_ref: string;
-  contact_encrypted: string;
-  contact_masked: string;
-  details: Record<string, string>;
-  clauses: TicketRecord['clauses'];
-  status: TicketStatus;
-  due_date: string;
-  deadline_source: TicketRecord['deadlineSource'];
-  language: TicketRecord['language'];
-  origin_key: string;
-  created_at: Date;
-  updated_at: Date;
-}
+/** jsonb arrives parsed, timestamptz as Date. */
+type TicketRow = TicketColumns<unknown, Date>;
 
 interface EventRow {
   ticket_id: string;
@@ -434,30 +421,11 @@ export class PostgresStore implements Store {
         );
         const id = formatTicketId(draft.idPrefix, day, counter.rows[0]!.value);
         const inserted = await c.query<TicketRow>(
-          `INSERT INTO ${this.#t.tickets} (id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked,
-                                           details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at)
+          `INSERT INTO ${this.#t.tickets} (${TICKET_INSERT_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12::date, $13, $14, $15, $16, $17)
            ON CONFLICT (origin_key) DO NOTHING
            RETURNING ${TICKET_COLUMNS}`,
-          [
-            id,
-            draft.type,
-            draft.tenant,
-            draft.channel,
-            draft.requester,
-            draft.conversationRef,
-            draft.contactEncrypted,
-            draft.contactMasked,
-            JSON.stringify(draft.details),
-            JSON.stringify(draft.clauses),
-            draft.status,
-            draft.dueDate,
-            draft.deadlineSource,
-            draft.language,
-            draft.originKey,
-            draft.createdAt,
-            draft.updatedAt,
-          ],
+          ticketInsertValues(id, draft, (at) => at),
         );
         // A concurrent redelivery filed the same origin first: undo our number, return theirs.
         if (inserted.rowCount !== 1) throw new Rollback();
@@ -593,25 +561,7 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
 }
 
 function toTicket(r: TicketRow): TicketRecord {
-  return {
-    id: r.id,
-    type: r.type,
-    tenant: r.tenant,
-    channel: r.channel,
-    requester: r.requester,
-    conversationRef: r.conversation_ref,
-    contactEncrypted: r.contact_encrypted,
-    contactMasked: r.contact_masked,
-    details: r.details,
-    clauses: r.clauses,
-    status: r.status,
-    dueDate: r.due_date,
-    deadlineSource: r.deadline_source,
-    language: r.language,
-    originKey: r.origin_key,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
+  return ticketFromColumns(r, { json: (value) => value, time: (at) => at });
 }
 
 function quoteIdent(name: string): string {

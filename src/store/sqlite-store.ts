@@ -14,10 +14,14 @@ import { BotError } from '../errors.ts';
 import {
   formatTicketId,
   ticketDay,
+  ticketFromColumns,
+  ticketInsertValues,
+  TICKET_INSERT_COLUMNS,
   type ConversationRecord,
   type MessageClaim,
   type MessageKey,
   type Store,
+  type TicketColumns,
   type TicketDraft,
   type TicketEvent,
   type TicketFilter,
@@ -160,25 +164,8 @@ interface TranscriptRow {
   at: number;
 }
 
-interface TicketRow {
-  id: string;
-  type: TicketRecord['type'];
-  tenant: string;
-  channel: string;
-  requester: string;
-  conversation_ref: string;
-  contact_encrypted: string;
-  contact_masked: string;
-  details: string;
-  clauses: string;
-  status: TicketStatus;
-  due_date: string;
-  deadline_source: TicketRecord['deadlineSource'];
-  language: TicketRecord['language'];
-  origin_key: string;
-  created_at: number;
-  updated_at: number;
-}
+/** JSON is stored as text, times as milliseconds. */
+type TicketRow = TicketColumns<string, number>;
 
 interface EventRow {
   ticket_id: string;
@@ -373,28 +360,8 @@ export class SqliteStore implements Store {
       ).get(draft.idPrefix, day);
       const id = formatTicketId(draft.idPrefix, day, counter!.value);
       const row = this.#prepare<unknown[], TicketRow>(
-        `INSERT INTO tickets (id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked,
-                              details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      ).get(
-        id,
-        draft.type,
-        draft.tenant,
-        draft.channel,
-        draft.requester,
-        draft.conversationRef,
-        draft.contactEncrypted,
-        draft.contactMasked,
-        JSON.stringify(draft.details),
-        JSON.stringify(draft.clauses),
-        draft.status,
-        draft.dueDate,
-        draft.deadlineSource,
-        draft.language,
-        draft.originKey,
-        draft.createdAt.getTime(),
-        draft.updatedAt.getTime(),
-      );
+        `INSERT INTO tickets (${TICKET_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      ).get(...ticketInsertValues(id, draft, (at) => at.getTime()));
       this.#insertEvent({ ...event, ticketId: id });
       return { ticket: toTicket(row!), created: true };
     });
@@ -511,25 +478,7 @@ function toConversation(r: ConversationRow): ConversationRecord {
 }
 
 function toTicket(r: TicketRow): TicketRecord {
-  return {
-    id: r.id,
-    type: r.type,
-    tenant: r.tenant,
-    channel: r.channel,
-    requester: r.requester,
-    conversationRef: r.conversation_ref,
-    contactEncrypted: r.contact_encrypted,
-    contactMasked: r.contact_masked,
-    details: JSON.parse(r.details) as Record<string, string>,
-    clauses: JSON.parse(r.clauses) as TicketRecord['clauses'],
-    status: r.status,
-    dueDate: r.due_date,
-    deadlineSource: r.deadline_source,
-    language: r.language,
-    originKey: r.origin_key,
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
+  return ticketFromColumns(r, { json: (text) => JSON.parse(text) as unknown, time: (ms) => new Date(ms) });
 }
 
 /** `undefined` has no JSON form; it is kept as null. */

@@ -6,6 +6,7 @@
 // already encrypted, conversation state is JSON the core owns.
 
 import type { RequestType } from '../conversation/types.ts';
+import { chinaDay } from '../tickets/deadline.ts';
 
 export const TICKET_STATUSES = ['submitted', 'verifying_identity', 'in_progress', 'completed', 'rejected', 'cancelled'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -149,15 +150,86 @@ export interface Store {
 
 // Helpers both backends share, so their ticket numbers cannot drift apart.
 
-/** Ticket numbers restart every day in China time (UTC+8), whatever the server's zone. */
-const TICKET_DAY_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-/** The YYYYMMDD day of `createdAt` in UTC+8, e.g. 2026-11-21T17:00Z -> "20261122". */
+/**
+ * The YYYYMMDD day of `createdAt` in China time (UTC+8, whatever the server's zone), e.g.
+ * 2026-11-21T17:00Z -> "20261122": ticket numbers restart on the day due dates count from.
+ */
 export function ticketDay(createdAt: Date): string {
-  return new Date(createdAt.getTime() + TICKET_DAY_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
+  return chinaDay(createdAt).replaceAll('-', '');
 }
 
 /** DEL + 20261122 + 7 -> "DEL-20261122-0007" (a 5th digit appears after 9999 tickets a day). */
 export function formatTicketId(prefix: string, day: string, sequence: number): string {
   return `${prefix}-${day}-${String(sequence).padStart(4, '0')}`;
+}
+
+/** A tickets row, with the JSON and time columns as the backend stores them. */
+export interface TicketColumns<Json, Time> {
+  id: string;
+  type: TicketRecord['type'];
+  tenant: string;
+  channel: string;
+  requester: string;
+  conversation_ref: string;
+  contact_encrypted: string;
+  contact_masked: string;
+  details: Json;
+  clauses: Json;
+  status: TicketStatus;
+  due_date: string;
+  deadline_source: TicketRecord['deadlineSource'];
+  language: TicketRecord['language'];
+  origin_key: string;
+  created_at: Time;
+  updated_at: Time;
+}
+
+/** The columns a new ticket is inserted with, in the order of ticketInsertValues. */
+export const TICKET_INSERT_COLUMNS =
+  'id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked, details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at';
+
+/** The values of a new ticket in TICKET_INSERT_COLUMNS order; `time` writes a Date the backend's way. */
+export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (at: Date) => Time): unknown[] {
+  return [
+    id,
+    draft.type,
+    draft.tenant,
+    draft.channel,
+    draft.requester,
+    draft.conversationRef,
+    draft.contactEncrypted,
+    draft.contactMasked,
+    JSON.stringify(draft.details),
+    JSON.stringify(draft.clauses),
+    draft.status,
+    draft.dueDate,
+    draft.deadlineSource,
+    draft.language,
+    draft.originKey,
+    time(draft.createdAt),
+    time(draft.updatedAt),
+  ];
+}
+
+/** A stored row back to a ticket; `decode` reads the backend's JSON and time columns. */
+export function ticketFromColumns<Json, Time>(r: TicketColumns<Json, Time>, decode: { json: (value: Json) => unknown; time: (value: Time) => Date }): TicketRecord {
+  return {
+    id: r.id,
+    type: r.type,
+    tenant: r.tenant,
+    channel: r.channel,
+    requester: r.requester,
+    conversationRef: r.conversation_ref,
+    contactEncrypted: r.contact_encrypted,
+    contactMasked: r.contact_masked,
+    details: decode.json(r.details) as Record<string, string>,
+    clauses: decode.json(r.clauses) as TicketClause[],
+    status: r.status,
+    dueDate: r.due_date,
+    deadlineSource: r.deadline_source,
+    language: r.language,
+    originKey: r.origin_key,
+    createdAt: decode.time(r.created_at),
+    updatedAt: decode.time(r.updated_at),
+  };
 }
