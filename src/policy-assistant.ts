@@ -42,7 +42,8 @@ export function validateQuestion(text: unknown): string {
 }
 
 export class PolicyAssistant {
-  private readonly policies: Map<string, PolicyMeta>;
+  /** The manifest's policies by id (titles for citations). */
+  readonly policies: Map<string, PolicyMeta>;
 
   private constructor(
     readonly kb: KnowledgeBase,

@@ -29,12 +29,17 @@ function inbound(tenant: string, user: string, text: string, messageId?: string)
   };
 }
 
+/** A citation as the JSON contracts print it (ask --json, chat --jsonl). */
+export function citationJson(c: { policyId: string; clauseId: string; number: string; title: string; text: string }) {
+  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text };
+}
+
 export function turnJson(result: TurnResult) {
   return {
     replies: result.replies.map((r) => ({
       kind: r.kind,
       text: r.text,
-      citations: r.citations.map((c) => ({ policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text })),
+      citations: r.citations.map(citationJson),
       quickReplies: r.quickReplies,
     })),
     intent: result.intent,

@@ -9,13 +9,12 @@ import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { BotError, isBotError } from '../errors.ts';
 import { parsePolicy } from '../knowledge/parser.ts';
-import { formatCitation } from '../answer/answerer.ts';
-import { PolicyAssistant, validateQuestion } from '../policy-assistant.ts';
+import { PolicyAssistant } from '../policy-assistant.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
 import { openBot, type Bot } from '../bot.ts';
 import { classifyIntent } from '../conversation/intents.ts';
 import { createLogger } from '../logger.ts';
-import { chatBatch, chatInteractive } from './chat.ts';
+import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
@@ -229,9 +228,6 @@ function requireTenant(tenant: string | undefined): string {
   return tenant;
 }
 
-function citationJson(c: { policyId: string; clauseId: string; number: string; title: string; text: string }) {
-  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text };
-}
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

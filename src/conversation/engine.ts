@@ -128,14 +128,14 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
-    const { kb } = options.assistant;
+    const { kb, policies } = options.assistant;
     for (const tenant of kb.tenants) {
       const policyIds = new Set(kb.policies.filter((p) => p.tenant === tenant.id).map((p) => p.id));
       const found = extractResponseDeadline(kb.clauses.filter((c) => policyIds.has(c.policyId)));
       this.deadlines.set(
         tenant.id,
         found
-          ? { deadline: { days: found.days, unit: found.unit }, source: 'policy', clause: ticketClause(toCitation(found.clause, policyTitles(options.assistant))) }
+          ? { deadline: { days: found.days, unit: found.unit }, source: 'policy', clause: toCitation(found.clause, policies) }
           : { deadline: { days: tenant.defaultResponseDays, unit: 'calendar' }, source: 'tenant_default' },
       );
     }
@@ -315,14 +315,8 @@ export class ConversationEngine {
     if (deadline.source === 'policy' && deadline.clause) {
       const clause = deadline.clause;
       let n = citations.findIndex((c) => c.clauseId === clause.clauseId && c.policyId === clause.policyId) + 1;
-      if (n === 0) {
-        const full = this.citationFor(clause);
-        if (full) {
-          citations.push(full);
-          n = citations.length;
-        }
-      }
-      lines.push(`${say(language, 'deadlinePolicy', { days, unit: say(language, `unit.${unit}`), due })}${n > 0 ? ` [${n}]` : ''}`);
+      if (n === 0) n = citations.push(clause);
+      lines.push(`${say(language, 'deadlinePolicy', { days, unit: say(language, `unit.${unit}`), due })} [${n}]`);
     } else {
       lines.push(say(language, 'deadlineDefault', { tenant: tenant.name, days, due }));
     }
@@ -337,11 +331,6 @@ export class ConversationEngine {
     };
     turn.state.form = form;
     turn.replies.push(this.prompt(form, turn));
-  }
-
-  private citationFor(clause: TicketClause): Citation | null {
-    const found = this.options.assistant.kb.clauses.find((c) => c.policyId === clause.policyId && c.clauseId === clause.clauseId);
-    return found ? toCitation(found, policyTitles(this.options.assistant)) : null;
   }
 
   /** The question for the form's current step, with the quick replies that fit it. */
@@ -590,10 +579,6 @@ function answerReply(answer: Answer): OutboundReply {
 
 function ticketClause(c: Citation): TicketClause {
   return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title };
-}
-
-function policyTitles(assistant: PolicyAssistant) {
-  return new Map(assistant.kb.policies.map((p) => [p.id, p]));
 }
 
 function statusLine(t: TicketRecord, language: Language): string {

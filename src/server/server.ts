@@ -67,23 +67,17 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
   const tenantNames = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
   const inFlight = new Set<Promise<unknown>>();
 
-  const dispatch = async (message: InboundMessage) => {
-    const started = performance.now();
-    const work = engine.handle(message);
-    inFlight.add(work);
-    try {
-      const result = await work;
-      metrics.observeTurn(message.channel, message.tenant, result, (performance.now() - started) / 1000);
-      return result;
-    } finally {
-      inFlight.delete(work);
-    }
-  };
-
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work)).catch(() => undefined);
     return work;
+  };
+
+  const dispatch = async (message: InboundMessage) => {
+    const started = performance.now();
+    const result = await track(engine.handle(message));
+    metrics.observeTurn(message.channel, message.tenant, result, (performance.now() - started) / 1000);
+    return result;
   };
 
   const adapters: ChannelAdapter[] = [];
@@ -148,8 +142,7 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();
     });
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    void track(work);
   });
   server.keepAliveTimeout = 5000;
 

@@ -1,6 +1,7 @@
 // Rights-request tickets: numbering, due dates, the status workflow and its audit trail.
 // The store keeps the records; this is where the rules live.
 
+import type { Citation } from '../answer/answerer.ts';
 import { BotError } from '../errors.ts';
 import type { RequestType } from '../conversation/types.ts';
 import type { Store, TicketClause, TicketEvent, TicketRecord, TicketStatus } from '../store/store.ts';
@@ -41,8 +42,8 @@ export function isOpen(status: TicketStatus): boolean {
 export interface TenantDeadline {
   deadline: ResponseDeadline;
   source: 'policy' | 'tenant_default';
-  /** The clause the deadline was read from (policy source only). */
-  clause?: TicketClause;
+  /** The clause the deadline was read from (policy source only), ready to cite. */
+  clause?: Citation;
 }
 
 export interface NewTicket {

@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QUESTIONS } from './bench-worker.ts';
+import { percentile, QUESTIONS } from './bench-worker.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PROJECT_ROOT = resolve(HERE, '../..');
@@ -95,11 +95,6 @@ function post(port: number, agent: Agent, path: string, body: string): Promise<{
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** `concurrency` clients posting back to back for `seconds`, after an untimed warm-up. */

@@ -74,7 +74,7 @@ export const QUESTIONS: readonly string[] = [
   'What is the weather like tomorrow?',
 ];
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   // Nearest-rank: the smallest value with at least p% of the samples at or below it.
   const rank = Math.ceil((p / 100) * sorted.length);
