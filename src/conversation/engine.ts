@@ -107,6 +107,8 @@ export interface EngineOptions {
 
 interface Turn {
   message: InboundMessage;
+  /** When this server received the message: retention counts from here, never from the channel's clock. */
+  receivedAt: Date;
   tenant: Tenant;
   state: ConversationState;
   language: Language;
@@ -160,7 +162,8 @@ export class ConversationEngine {
     const tenant = findTenant(this.options.assistant.kb, message.tenant);
     const { store, logger } = this.options;
     const key = { channel: message.channel, tenant: tenant.id, messageId: message.messageId };
-    const claim = await store.claimMessage(key, this.clock(), this.options.claimStaleAfterMs ?? 60_000);
+    const receivedAt = this.clock();
+    const claim = await store.claimMessage(key, receivedAt, this.options.claimStaleAfterMs ?? 60_000);
     if (claim.state !== 'claimed') {
       const previous = claim.state === 'done' ? (claim.result as { intent?: Intent; ticketId?: string } | null) : null;
       logger.info({ channel: message.channel, tenant: tenant.id, state: claim.state }, 'duplicate message ignored');
@@ -168,7 +171,7 @@ export class ConversationEngine {
     }
     const started = performance.now();
     try {
-      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () => this.turn(message, tenant));
+      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () => this.turn(message, tenant, receivedAt));
       await store.finishMessage(key, { intent: result.intent, ticketId: result.ticketId ?? null }, this.clock());
       logger.info(
         { channel: message.channel, tenant: tenant.id, intent: result.intent, replies: result.replies.map((r) => r.kind), ticketId: result.ticketId, ms: Math.round(performance.now() - started) },
@@ -213,7 +216,7 @@ export class ConversationEngine {
     }
   }
 
-  private async turn(message: InboundMessage, tenant: Tenant): Promise<TurnResult> {
+  private async turn(message: InboundMessage, tenant: Tenant, receivedAt: Date): Promise<TurnResult> {
     const { store } = this.options;
     const record = await store.loadConversation(tenant.id, message.channel, message.conversationRef);
     const state = readState(record?.state);
@@ -227,6 +230,7 @@ export class ConversationEngine {
     }
     const turn: Turn = {
       message,
+      receivedAt,
       tenant,
       state,
       language: languageOf(text, state),
@@ -528,8 +532,10 @@ export class ConversationEngine {
     const { message, tenant } = turn;
     const at = this.clock();
     const base = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef, userRef: message.userRef };
+    // Both directions are stamped by this server's clock: a channel's timestamp (message.time)
+    // may be skewed, replayed or from a test fixture, and retention must not depend on it.
     await store.appendTranscript([
-      ...(message.synthetic ? [] : [{ ...base, direction: 'in' as const, text: turn.transcriptIn, at: message.time }]),
+      ...(message.synthetic ? [] : [{ ...base, direction: 'in' as const, text: turn.transcriptIn, at: turn.receivedAt }]),
       ...turn.replies.map((r) => ({ ...base, direction: 'out' as const, text: maskContactsInText(r.text), at })),
     ]);
     await store.saveConversation({ ...base, state: turn.state, updatedAt: at });

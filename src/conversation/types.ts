@@ -47,6 +47,7 @@ export const InboundMessageSchema = z.object({
   /** The channel's id of this message; redeliveries carry the same id. */
   messageId: z.string().min(1).max(256),
   text: z.string(),
+  /** When the channel says the message was sent. Informational only: the server stamps transcripts with its own receive time. */
   time: z.date(),
   /**
    * Set when the channel stands in for an event (a WeChat "subscribe" sent as a greeting):

@@ -57,7 +57,7 @@ describe('questions', () => {
   });
 
   it('keeps a channel-made greeting (a follow event) out of the transcript', async () => {
-    const turn = await fx.engine.handle({ channel: 'test', tenant: 'giantkone', userRef: 'follower', conversationRef: 'test:follower', messageId: 'follow-1', text: '你好', time: new Date(), synthetic: true });
+    const turn = await fx.engine.handle({ channel: 'test', tenant: 'giantkone', userRef: 'follower', conversationRef: 'test:follower', messageId: 'follow-1', text: '你好', time: fx.clock.now, synthetic: true });
     expect(turn.intent).toBe('greeting');
     expect((await fx.store.transcript('giantkone', 'test', 'test:follower')).map((e) => e.direction)).toEqual(['out']);
   });
@@ -76,7 +76,7 @@ describe('questions', () => {
     expect((await chat.send('删除\u0007我的信息')).replies[0]!.kind).toBe('error');
     expect((await chat.send('x'.repeat(2001))).replies[0]!.text).toMatch(/2000/);
     await expect(new Chat(fx.engine, 'nobody', 'u').send('你好')).rejects.toSatisfy((e) => isBotError(e, 'unknown_tenant'));
-    await expect(fx.engine.handle({ channel: '', tenant: 'giantkone', userRef: 'u', conversationRef: 'c', messageId: 'm', text: 'hi', time: new Date() })).rejects.toSatisfy((e) =>
+    await expect(fx.engine.handle({ channel: '', tenant: 'giantkone', userRef: 'u', conversationRef: 'c', messageId: 'm', text: 'hi', time: fx.clock.now })).rejects.toSatisfy((e) =>
       isBotError(e, 'invalid_input'),
     );
   });
@@ -354,6 +354,24 @@ describe('personal data in the bot’s own store', () => {
     expect(purged.messages).toBeGreaterThanOrEqual(2);
     expect(await own.store.transcript('giantkone', 'test', 'test:giantkone:old-timer')).toEqual([]);
     expect((await own.store.transcript('giantkone', 'test', 'test:giantkone:newcomer')).length).toBeGreaterThan(0);
+    await own.store.close();
+  });
+
+  it("counts retention from the server's receive time, not the channel's timestamp", async () => {
+    const own = await openEngine(assistant, { retentionDays: 30 });
+    const received = own.clock.now;
+    // A channel whose clock is a year behind (or replays an old timestamp), and one a year ahead.
+    const behind = new Chat(own.engine, 'giantkone', 'skewed-behind', 'test', () => new Date(received.getTime() - 365 * 86_400_000));
+    const ahead = new Chat(own.engine, 'giantkone', 'skewed-ahead', 'test', () => new Date(received.getTime() + 365 * 86_400_000));
+    await behind.send('你们收集哪些个人信息？');
+    await ahead.send('你们收集哪些个人信息？');
+    const stamps = (await own.store.transcript('giantkone', 'test', 'test:giantkone:skewed-behind')).map((e) => e.at.toISOString());
+    expect(new Set(stamps)).toEqual(new Set([received.toISOString()]));
+    expect((await own.engine.purgeExpired()).messages).toBe(0);
+    own.clock.now = new Date(received.getTime() + 31 * 86_400_000);
+    await own.engine.purgeExpired();
+    expect(await own.store.transcript('giantkone', 'test', 'test:giantkone:skewed-ahead')).toEqual([]);
+    expect(await own.store.transcript('giantkone', 'test', 'test:giantkone:skewed-behind')).toEqual([]);
     await own.store.close();
   });
 });

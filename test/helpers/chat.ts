@@ -47,9 +47,11 @@ export class Chat {
     readonly tenant: string,
     readonly user: string,
     readonly channel = 'test',
+    /** The channel's clock; defaults to a fixed instant so no test depends on today's date. */
+    private readonly channelClock: () => Date = () => new Date('2026-11-22T02:00:00Z'),
   ) {}
 
-  async send(text: string, messageId = `m-${++counter}-${Date.now()}`): Promise<TurnResult> {
+  async send(text: string, messageId = `m-${process.pid}-${++counter}`): Promise<TurnResult> {
     this.last = await this.engine.handle({
       channel: this.channel,
       tenant: this.tenant,
@@ -57,7 +59,7 @@ export class Chat {
       conversationRef: `${this.channel}:${this.tenant}:${this.user}`,
       messageId,
       text,
-      time: new Date(),
+      time: this.channelClock(),
     });
     return this.last;
   }
