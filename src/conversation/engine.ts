@@ -137,8 +137,8 @@ export class ConversationEngine {
       this.deadlines.set(
         tenant.id,
         found
-          ? { deadline: { days: found.days, unit: found.unit }, source: 'policy', clause: toCitation(found.clause, policies) }
-          : { deadline: { days: tenant.defaultResponseDays, unit: 'calendar' }, source: 'tenant_default' },
+          ? { deadline: { days: found.days, unit: found.unit }, source: 'policy', clause: toCitation(found.clause, policies), timeZone: tenant.timeZone }
+          : { deadline: { days: tenant.defaultResponseDays, unit: 'calendar' }, source: 'tenant_default', timeZone: tenant.timeZone },
       );
     }
   }
@@ -148,6 +148,12 @@ export class ConversationEngine {
     const deadline = this.deadlines.get(findTenant(this.options.assistant.kb, tenantId).id);
     if (!deadline) throw new BotError('unknown_tenant', `Unknown tenant "${tenantId}".`);
     return deadline;
+  }
+
+  /** The due date a request filed now would get. */
+  private dueToday(tenantId: string): string {
+    const deadline = this.deadlineOf(tenantId);
+    return dueDate(this.clock(), deadline.deadline, deadline.timeZone);
   }
 
   /**
@@ -314,7 +320,7 @@ export class ConversationEngine {
       lines.push(say(language, 'formNoPolicy', { tenant: tenant.name }));
     }
     const deadline = this.deadlineOf(tenant.id);
-    const due = dueDate(this.clock(), deadline.deadline);
+    const due = dueDate(this.clock(), deadline.deadline, deadline.timeZone);
     const { days, unit } = deadline.deadline;
     if (deadline.source === 'policy' && deadline.clause) {
       const clause = deadline.clause;
@@ -361,7 +367,7 @@ export class ConversationEngine {
     const colon = language === 'zh' ? '：' : ': ';
     const lines = SLOTS[form.type].map((slot) => `${label(slot)}${colon}${form.slots[slot] ?? ''}`);
     lines.push(`${say(language, 'label.contact')}${colon}${form.contactMasked ?? ''}`);
-    lines.push(`${say(language, 'label.due')}${colon}${dueDate(this.clock(), this.deadlineOf(turn.tenant.id).deadline)}`);
+    lines.push(`${say(language, 'label.due')}${colon}${this.dueToday(turn.tenant.id)}`);
     return say(language, 'summary', { request: say(language, `request.${form.type}`), lines: lines.join('\n') });
   }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BotError } from '../errors.ts';
 import { parsePolicy, type Clause } from './parser.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../tickets/calendar.ts';
 
 export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../knowledge');
 
@@ -22,6 +23,11 @@ const TenantSchema = z.object({
     .max(120)
     .default(30)
     .describe('Days to answer a rights request when the policy states no response time'),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'timeZone must be an IANA time zone name, e.g. Asia/Shanghai')
+    .default(DEFAULT_TIME_ZONE)
+    .describe('Where due dates are counted and shown'),
 });
 
 const PolicySchema = z.object({

@@ -4,10 +4,11 @@
 // its configured default, and the ticket says so.
 
 import type { Clause } from '../knowledge/parser.ts';
+import { addDays, addWorkdays, dayIn, DEFAULT_TIME_ZONE } from './calendar.ts';
 
 export interface ResponseDeadline {
   days: number;
-  /** Calendar days, or working days (Monday to Friday; public holidays are not modelled). */
+  /** Calendar days, or official Chinese working days (holidays and make-up days included). */
   unit: 'calendar' | 'working';
 }
 
@@ -67,29 +68,17 @@ export function extractResponseDeadline(clauses: Clause[]): PolicyDeadline | nul
   return deadline;
 }
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-
-/** The calendar day (YYYY-MM-DD) of an instant in China time (UTC+8), where the tenants are. */
+/** The calendar day (YYYY-MM-DD) of an instant in China time, where ticket numbers restart. */
 export function chinaDay(at: Date): string {
-  return new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  return dayIn(at, DEFAULT_TIME_ZONE);
 }
 
 /**
- * The due date of a request received at `received`: the day in China time plus the deadline,
- * counting only Monday to Friday for working days (a request received on a Saturday starts
- * counting on Monday).
+ * The due date of a request received at `received`: its day in the tenant's time zone plus
+ * the deadline, counting official Chinese working days for a working-day deadline (holidays
+ * skipped, make-up working weekends counted; see calendar.ts).
  */
-export function dueDate(received: Date, deadline: ResponseDeadline): string {
-  const day = new Date(`${chinaDay(received)}T00:00:00Z`);
-  if (deadline.unit === 'calendar') {
-    day.setUTCDate(day.getUTCDate() + deadline.days);
-    return day.toISOString().slice(0, 10);
-  }
-  let left = deadline.days;
-  while (left > 0) {
-    day.setUTCDate(day.getUTCDate() + 1);
-    const weekday = day.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left--;
-  }
-  return day.toISOString().slice(0, 10);
+export function dueDate(received: Date, deadline: ResponseDeadline, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const day = dayIn(received, timeZone);
+  return deadline.unit === 'calendar' ? addDays(day, deadline.days) : addWorkdays(day, deadline.days);
 }

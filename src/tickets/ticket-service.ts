@@ -44,6 +44,8 @@ export interface TenantDeadline {
   source: 'policy' | 'tenant_default';
   /** The clause the deadline was read from (policy source only), ready to cite. */
   clause?: Citation;
+  /** The tenant's time zone: due dates are counted and shown in it. */
+  timeZone: string;
 }
 
 export interface NewTicket {
@@ -77,7 +79,7 @@ export class TicketService {
         contactEncrypted: this.cipher.encrypt(contact),
         contactMasked: maskContact(contact),
         status: 'submitted',
-        dueDate: dueDate(at, deadline.deadline),
+        dueDate: dueDate(at, deadline.deadline, deadline.timeZone),
         deadlineSource: deadline.source,
         createdAt: at,
         updatedAt: at,

@@ -66,7 +66,7 @@ describe('deadlines', () => {
     expect(en && { days: en.days, unit: en.unit }).toEqual({ days: 10, unit: 'working' });
   });
 
-  it('counts calendar days, or working days skipping weekends, from the day in China time', () => {
+  it('counts calendar days, or working days skipping weekends, from the day in China time (holidays: calendar.test.ts)', () => {
     expect(chinaDay(new Date('2026-11-21T17:00:00Z'))).toBe('2026-11-22');
     expect(dueDate(new Date('2026-11-22T02:00:00Z'), { days: 30, unit: 'calendar' })).toBe('2026-12-22');
     // Friday → 15 working days → Friday three weeks later.
