@@ -4,6 +4,7 @@
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotError } from '../errors.ts';
+import { EMAIL_IN_TEXT, maskEmail, maskMobile, maskPersonalData, normaliseWidth } from '../privacy/mask.ts';
 
 export type ContactKind = 'mobile' | 'email';
 
@@ -19,12 +20,13 @@ const MOBILE = /^1[3-9]\d{9}$/;
 const EMAIL = /^[a-z0-9._%+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,24}$/i;
 
 /**
- * Finds a mainland mobile number (with optional +86/0086, spaces or dashes) or an email in
- * what the user typed; null when there is neither.
+ * Finds a mainland mobile number (with optional +86/0086, spaces or dashes, full-width digits)
+ * or an email, also written right after Chinese text, in what the user typed; null when there
+ * is neither.
  */
 export function parseContact(text: string): Contact | null {
-  const trimmed = text.trim().replace(/[。.,，！!]+$/, '');
-  const email = trimmed.match(/[^\s:：,，;；<>()（）]+@[^\s:：,，;；<>()（）]+/)?.[0];
+  const trimmed = normaliseWidth(text).trim().replace(/[。.,，！!]+$/, '');
+  const email = trimmed.match(new RegExp(EMAIL_IN_TEXT.source))?.[0];
   if (email && EMAIL.test(email)) return { kind: 'email', value: email.toLowerCase() };
   const digits = trimmed
     .replace(/[\s-]/g, '')
@@ -36,22 +38,12 @@ export function parseContact(text: string): Contact | null {
 
 /** 138****5678 for a mobile; a***@example.com for an email. */
 export function maskContact(contact: Contact): string {
-  if (contact.kind === 'mobile') return `${contact.value.slice(0, 3)}****${contact.value.slice(7)}`;
-  const [local = '', domain = ''] = contact.value.split('@');
-  return `${local.slice(0, 1)}***@${domain}`;
+  return contact.kind === 'mobile' ? maskMobile(contact.value) : maskEmail(contact.value);
 }
 
-/** Hides anything that looks like a phone number or email in free text (for transcripts). */
+/** Hides contacts and ID, bank-card and passport numbers in free text (see src/privacy/mask.ts). */
 export function maskContactsInText(text: string): string {
-  return text
-    .replace(/[^\s:：,，;；<>()（）]+@[^\s:：,，;；<>()（）]+\.[a-z]{2,24}/gi, (m) => {
-      const c = parseContact(m);
-      return c ? maskContact(c) : m;
-    })
-    .replace(/(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g, (m) => {
-      const c = parseContact(m);
-      return c ? maskContact(c) : m;
-    });
+  return maskPersonalData(text);
 }
 
 const VERSION = 'v1';
