@@ -14,6 +14,7 @@
 import pg from 'pg';
 import { BotError } from '../errors.ts';
 import {
+  PURGED_CONTACT,
   formatTicketId,
   ticketDay,
   ticketFromColumns,
@@ -27,9 +28,12 @@ import {
   type TicketDraft,
   type TicketEvent,
   type TicketFilter,
+  type TicketAccess,
+  type TicketPatch,
   type TicketRecord,
   type TicketStatus,
   type TranscriptEntry,
+  type VerificationCodeRecord,
 } from './store.ts';
 
 /** First half of the advisory lock key that serialises migrations ("priv"); the schema is the second. */
@@ -143,6 +147,47 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION ${s}.ticket_events_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'identity verification, blind index, rejection reason, access log, retention',
+    sql: (s) => `
+      ALTER TABLE ${s}.tickets
+        ADD COLUMN contact_index       text        NOT NULL DEFAULT '',
+        ADD COLUMN identity_verified   boolean     NOT NULL DEFAULT false,
+        ADD COLUMN verification_method text CHECK (verification_method IN ('email', 'sms', 'agent')),
+        ADD COLUMN rejection           jsonb,
+        ADD COLUMN purged_at           timestamptz;
+      CREATE INDEX tickets_contact_index ON ${s}.tickets (tenant, contact_index);
+      CREATE INDEX tickets_status_updated ON ${s}.tickets (status, updated_at);
+
+      CREATE TABLE ${s}.ticket_access_log (
+        id        bigserial   PRIMARY KEY,
+        ticket_id text        NOT NULL REFERENCES ${s}.tickets (id),
+        at        timestamptz NOT NULL,
+        actor     text        NOT NULL,
+        action    text        NOT NULL
+      );
+      CREATE INDEX ticket_access_log_ticket ON ${s}.ticket_access_log (ticket_id, id);
+      CREATE TRIGGER ticket_access_log_no_change BEFORE UPDATE OR DELETE ON ${s}.ticket_access_log
+        FOR EACH ROW EXECUTE FUNCTION ${s}.ticket_events_append_only();
+      CREATE TRIGGER ticket_access_log_no_truncate BEFORE TRUNCATE ON ${s}.ticket_access_log
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.ticket_events_append_only();
+
+      CREATE TABLE ${s}.verification_codes (
+        key           text        PRIMARY KEY,
+        tenant        text        NOT NULL,
+        ticket_id     text,
+        contact_index text        NOT NULL,
+        method        text        NOT NULL CHECK (method IN ('email', 'sms')),
+        code_hash     text        NOT NULL,
+        created_at    timestamptz NOT NULL,
+        expires_at    timestamptz NOT NULL,
+        attempts      integer     NOT NULL,
+        consumed_at   timestamptz
+      );
+      CREATE INDEX verification_codes_expires_at ON ${s}.verification_codes (expires_at);
+    `,
+  },
 ];
 
 interface ClaimRow {
@@ -172,6 +217,19 @@ interface TranscriptRow {
 /** jsonb arrives parsed, timestamptz as Date. */
 type TicketRow = TicketColumns<unknown, Date>;
 
+interface CodeRow {
+  key: string;
+  tenant: string;
+  ticket_id: string | null;
+  contact_index: string;
+  method: 'email' | 'sms';
+  code_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  attempts: number;
+  consumed_at: Date | null;
+}
+
 interface EventRow {
   ticket_id: string;
   at: Date;
@@ -186,7 +244,8 @@ interface EventRow {
  * into a Date at local midnight, which shifts the calendar day in some time zones.
  */
 const TICKET_COLUMNS = `id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked, details, clauses,
-  status, to_char(due_date, 'YYYY-MM-DD') AS due_date, deadline_source, language, origin_key, created_at, updated_at`;
+  status, to_char(due_date, 'YYYY-MM-DD') AS due_date, deadline_source, language, origin_key, created_at, updated_at,
+  contact_index, identity_verified, verification_method, rejection, purged_at`;
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -208,7 +267,7 @@ export class PostgresStore implements Store {
   /** host:port/database, for messages (never the password). */
   readonly target: string;
   readonly #pool: pg.Pool;
-  readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events', string>;
+  readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events' | 'access' | 'codes', string>;
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: string, target: string) {
@@ -223,6 +282,8 @@ export class PostgresStore implements Store {
       counters: `${s}.ticket_counters`,
       tickets: `${s}.tickets`,
       events: `${s}.ticket_events`,
+      access: `${s}.ticket_access_log`,
+      codes: `${s}.verification_codes`,
     };
   }
 
@@ -422,7 +483,7 @@ export class PostgresStore implements Store {
         const id = formatTicketId(draft.idPrefix, day, counter.rows[0]!.value);
         const inserted = await c.query<TicketRow>(
           `INSERT INTO ${this.#t.tickets} (${TICKET_INSERT_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12::date, $13, $14, $15, $16, $17)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12::date, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb, $22)
            ON CONFLICT (origin_key) DO NOTHING
            RETURNING ${TICKET_COLUMNS}`,
           ticketInsertValues(id, draft, (at) => at),
@@ -456,6 +517,8 @@ export class PostgresStore implements Store {
     if (filter.requester !== undefined) {
       where.push(`channel = ${param(filter.requester.channel)} AND requester = ${param(filter.requester.userRef)}`);
     }
+    if (filter.contactIndex !== undefined) where.push(`contact_index = ${param(filter.contactIndex)} AND contact_index <> ''`);
+    if (filter.since !== undefined) where.push(`created_at >= ${param(filter.since)}`);
     const { rows } = await this.#pool.query<TicketRow>(
       `SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC`,
@@ -464,7 +527,7 @@ export class PostgresStore implements Store {
     return rows.map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
     this.#live();
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
@@ -472,14 +535,91 @@ export class PostgresStore implements Store {
       // Compare-and-set: a concurrent transition waits for our row lock, then re-evaluates
       // `status = from` against the committed status and updates nothing.
       const updated = await c.query<TicketRow>(
-        `UPDATE ${this.#t.tickets} SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 RETURNING ${TICKET_COLUMNS}`,
-        [event.to, event.at, event.ticketId, from],
+        `UPDATE ${this.#t.tickets} SET status = $1, updated_at = $2,
+           identity_verified = identity_verified OR $5::text IS NOT NULL,
+           verification_method = COALESCE($5::text, verification_method),
+           rejection = COALESCE($6::jsonb, rejection)
+         WHERE id = $3 AND status = $4 RETURNING ${TICKET_COLUMNS}`,
+        [event.to, event.at, event.ticketId, from, patch.identityVerified ?? null, patch.rejection ? JSON.stringify(patch.rejection) : null],
       );
       const row = updated.rows[0];
       if (!row) return null;
       await this.#insertEvent(c, event);
       return toTicket(row);
     });
+  }
+
+  async recordTicketAccess(entry: TicketAccess): Promise<void> {
+    this.#live();
+    await this.#pool.query(`INSERT INTO ${this.#t.access} (ticket_id, at, actor, action) VALUES ($1, $2, $3, $4)`, [
+      entry.ticketId,
+      entry.at,
+      entry.actor,
+      entry.action,
+    ]);
+  }
+
+  async ticketAccessLog(ticketId: string): Promise<TicketAccess[]> {
+    this.#live();
+    const { rows } = await this.#pool.query<{ ticket_id: string; at: Date; actor: string; action: TicketAccess['action'] }>(
+      `SELECT ticket_id, at, actor, action FROM ${this.#t.access} WHERE ticket_id = $1 ORDER BY id`,
+      [ticketId],
+    );
+    return rows.map((r) => ({ ticketId: r.ticket_id, at: r.at, actor: r.actor, action: r.action }));
+  }
+
+  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number> {
+    this.#live();
+    if (statuses.length === 0) return 0;
+    // jsonb minus text[] drops the sealed keys in the database, so no detail is read back here.
+    const { rowCount } = await this.#pool.query(
+      `UPDATE ${this.#t.tickets} SET contact_encrypted = '', contact_index = '', contact_masked = $1, purged_at = $2,
+         details = details - COALESCE((SELECT array_agg(k) FROM jsonb_object_keys(details) AS k WHERE k LIKE '%.sealed'), ARRAY[]::text[])
+       WHERE purged_at IS NULL AND updated_at < $3 AND status = ANY($4::text[])`,
+      [PURGED_CONTACT, at, before, [...statuses]],
+    );
+    return rowCount ?? 0;
+  }
+
+  // Identity verification codes --------------------------------------------------------------
+
+  async saveVerificationCode(code: VerificationCodeRecord): Promise<void> {
+    this.#live();
+    await this.#pool.query(
+      `INSERT INTO ${this.#t.codes} (key, tenant, ticket_id, contact_index, method, code_hash, created_at, expires_at, attempts, consumed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (key) DO UPDATE SET tenant = excluded.tenant, ticket_id = excluded.ticket_id, contact_index = excluded.contact_index,
+         method = excluded.method, code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at,
+         attempts = excluded.attempts, consumed_at = excluded.consumed_at`,
+      [code.key, code.tenant, code.ticketId, code.contactIndex, code.method, code.codeHash, code.createdAt, code.expiresAt, code.attempts, code.consumedAt],
+    );
+  }
+
+  async verificationCode(key: string): Promise<VerificationCodeRecord | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<CodeRow>(`SELECT * FROM ${this.#t.codes} WHERE key = $1`, [key]);
+    return rows[0] ? toCode(rows[0]) : null;
+  }
+
+  async countVerificationAttempt(key: string, maxAttempts: number): Promise<VerificationCodeRecord | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<CodeRow>(
+      `UPDATE ${this.#t.codes} SET attempts = attempts + 1 WHERE key = $1 AND consumed_at IS NULL AND attempts < $2 RETURNING *`,
+      [key, maxAttempts],
+    );
+    return rows[0] ? toCode(rows[0]) : null;
+  }
+
+  async consumeVerificationCode(key: string, at: Date): Promise<boolean> {
+    this.#live();
+    const { rowCount } = await this.#pool.query(`UPDATE ${this.#t.codes} SET consumed_at = $2 WHERE key = $1 AND consumed_at IS NULL`, [key, at]);
+    return rowCount === 1;
+  }
+
+  async purgeVerificationCodes(before: Date): Promise<number> {
+    this.#live();
+    const { rowCount } = await this.#pool.query(`DELETE FROM ${this.#t.codes} WHERE expires_at < $1`, [before]);
+    return rowCount ?? 0;
   }
 
   async ticketEvents(ticketId: string): Promise<TicketEvent[]> {
@@ -558,6 +698,21 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
       await c.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [step.version, step.name]);
     }
   });
+}
+
+function toCode(r: CodeRow): VerificationCodeRecord {
+  return {
+    key: r.key,
+    tenant: r.tenant,
+    ticketId: r.ticket_id,
+    contactIndex: r.contact_index,
+    method: r.method,
+    codeHash: r.code_hash,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    attempts: r.attempts,
+    consumedAt: r.consumed_at,
+  };
 }
 
 function toTicket(r: TicketRow): TicketRecord {

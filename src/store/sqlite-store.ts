@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BotError } from '../errors.ts';
 import {
+  PURGED_CONTACT,
+  withoutSealed,
   formatTicketId,
   ticketDay,
   ticketFromColumns,
@@ -25,9 +27,12 @@ import {
   type TicketDraft,
   type TicketEvent,
   type TicketFilter,
+  type TicketAccess,
+  type TicketPatch,
   type TicketRecord,
   type TicketStatus,
   type TranscriptEntry,
+  type VerificationCodeRecord,
 } from './store.ts';
 
 export const SQLITE_FILE_NAME = 'privacy-bot.sqlite';
@@ -137,6 +142,46 @@ const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'identity verification, blind index, rejection reason, access log, retention',
+    sql: `
+      ALTER TABLE tickets ADD COLUMN contact_index       TEXT    NOT NULL DEFAULT '';
+      ALTER TABLE tickets ADD COLUMN identity_verified   INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tickets ADD COLUMN verification_method TEXT CHECK (verification_method IN ('email', 'sms', 'agent'));
+      ALTER TABLE tickets ADD COLUMN rejection           TEXT;
+      ALTER TABLE tickets ADD COLUMN purged_at           INTEGER;
+      CREATE INDEX tickets_contact_index ON tickets (tenant, contact_index);
+      CREATE INDEX tickets_status_updated ON tickets (status, updated_at);
+
+      CREATE TABLE ticket_access_log (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id TEXT    NOT NULL REFERENCES tickets (id),
+        at        INTEGER NOT NULL,
+        actor     TEXT    NOT NULL,
+        action    TEXT    NOT NULL
+      );
+      CREATE INDEX ticket_access_log_ticket ON ticket_access_log (ticket_id, id);
+      CREATE TRIGGER ticket_access_log_no_update BEFORE UPDATE ON ticket_access_log
+      BEGIN SELECT RAISE(ABORT, 'ticket_access_log is append-only'); END;
+      CREATE TRIGGER ticket_access_log_no_delete BEFORE DELETE ON ticket_access_log
+      BEGIN SELECT RAISE(ABORT, 'ticket_access_log is append-only'); END;
+
+      CREATE TABLE verification_codes (
+        key           TEXT    PRIMARY KEY,
+        tenant        TEXT    NOT NULL,
+        ticket_id     TEXT,
+        contact_index TEXT    NOT NULL,
+        method        TEXT    NOT NULL CHECK (method IN ('email', 'sms')),
+        code_hash     TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        attempts      INTEGER NOT NULL,
+        consumed_at   INTEGER
+      );
+      CREATE INDEX verification_codes_expires_at ON verification_codes (expires_at);
+    `,
+  },
 ];
 
 interface ClaimRow {
@@ -166,6 +211,19 @@ interface TranscriptRow {
 
 /** JSON is stored as text, times as milliseconds. */
 type TicketRow = TicketColumns<string, number>;
+
+interface CodeRow {
+  key: string;
+  tenant: string;
+  ticket_id: string | null;
+  contact_index: string;
+  method: 'email' | 'sms';
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  attempts: number;
+  consumed_at: number | null;
+}
 
 interface EventRow {
   ticket_id: string;
@@ -360,8 +418,8 @@ export class SqliteStore implements Store {
       ).get(draft.idPrefix, day);
       const id = formatTicketId(draft.idPrefix, day, counter!.value);
       const row = this.#prepare<unknown[], TicketRow>(
-        `INSERT INTO tickets (${TICKET_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      ).get(...ticketInsertValues(id, draft, (at) => at.getTime()));
+        `INSERT INTO tickets (${TICKET_INSERT_COLUMNS}) VALUES (${TICKET_INSERT_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
+      ).get(...ticketInsertValues(id, draft, (at) => at.getTime(), (v) => (v ? 1 : 0)));
       this.#insertEvent({ ...event, ticketId: id });
       return { ticket: toTicket(row!), created: true };
     });
@@ -389,22 +447,118 @@ export class SqliteStore implements Store {
       where.push('channel = ? AND requester = ?');
       params.push(filter.requester.channel, filter.requester.userRef);
     }
+    if (filter.contactIndex !== undefined) {
+      where.push("contact_index = ? AND contact_index <> ''");
+      params.push(filter.contactIndex);
+    }
+    if (filter.since !== undefined) {
+      where.push('created_at >= ?');
+      params.push(filter.since.getTime());
+    }
     const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
     return this.#prepare<unknown[], TicketRow>(sql).all(...params).map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
     return this.#write(() => {
       // The status test in the WHERE clause is the compare-and-set: a concurrent change makes it miss.
-      const row = this.#prepare<[string, number, string, string], TicketRow>(
-        'UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING *',
-      ).get(event.to, event.at.getTime(), event.ticketId, from);
+      const row = this.#prepare<unknown[], TicketRow>(
+        `UPDATE tickets SET status = ?, updated_at = ?,
+           identity_verified = CASE WHEN ? IS NULL THEN identity_verified ELSE 1 END,
+           verification_method = COALESCE(?, verification_method),
+           rejection = COALESCE(?, rejection)
+         WHERE id = ? AND status = ? RETURNING *`,
+      ).get(
+        event.to,
+        event.at.getTime(),
+        patch.identityVerified ?? null,
+        patch.identityVerified ?? null,
+        patch.rejection ? JSON.stringify(patch.rejection) : null,
+        event.ticketId,
+        from,
+      );
       if (!row) return null;
       this.#insertEvent(event);
       return toTicket(row);
     });
+  }
+
+  async recordTicketAccess(entry: TicketAccess): Promise<void> {
+    this.#live();
+    this.#prepare('INSERT INTO ticket_access_log (ticket_id, at, actor, action) VALUES (?, ?, ?, ?)').run(entry.ticketId, entry.at.getTime(), entry.actor, entry.action);
+  }
+
+  async ticketAccessLog(ticketId: string): Promise<TicketAccess[]> {
+    this.#live();
+    return this.#prepare<[string], { ticket_id: string; at: number; actor: string; action: TicketAccess['action'] }>(
+      'SELECT ticket_id, at, actor, action FROM ticket_access_log WHERE ticket_id = ? ORDER BY id',
+    )
+      .all(ticketId)
+      .map((r) => ({ ticketId: r.ticket_id, at: new Date(r.at), actor: r.actor, action: r.action }));
+  }
+
+  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number> {
+    if (statuses.length === 0) return 0;
+    return this.#write(() => {
+      const rows = this.#prepare<unknown[], { id: string; details: string }>(
+        `SELECT id, details FROM tickets WHERE purged_at IS NULL AND updated_at < ? AND status IN (${statuses.map(() => '?').join(', ')})`,
+      ).all(before.getTime(), ...statuses);
+      const update = this.#prepare(
+        "UPDATE tickets SET contact_encrypted = '', contact_index = '', contact_masked = ?, details = ?, purged_at = ? WHERE id = ?",
+      );
+      for (const row of rows) update.run(PURGED_CONTACT, JSON.stringify(withoutSealed(JSON.parse(row.details) as Record<string, string>)), at.getTime(), row.id);
+      return rows.length;
+    });
+  }
+
+  // Identity verification codes --------------------------------------------------------------
+
+  async saveVerificationCode(code: VerificationCodeRecord): Promise<void> {
+    this.#live();
+    this.#prepare(
+      `INSERT INTO verification_codes (key, tenant, ticket_id, contact_index, method, code_hash, created_at, expires_at, attempts, consumed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET tenant = excluded.tenant, ticket_id = excluded.ticket_id, contact_index = excluded.contact_index,
+         method = excluded.method, code_hash = excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at,
+         attempts = excluded.attempts, consumed_at = excluded.consumed_at`,
+    ).run(
+      code.key,
+      code.tenant,
+      code.ticketId,
+      code.contactIndex,
+      code.method,
+      code.codeHash,
+      code.createdAt.getTime(),
+      code.expiresAt.getTime(),
+      code.attempts,
+      code.consumedAt?.getTime() ?? null,
+    );
+  }
+
+  async verificationCode(key: string): Promise<VerificationCodeRecord | null> {
+    this.#live();
+    const row = this.#prepare<[string], CodeRow>('SELECT * FROM verification_codes WHERE key = ?').get(key);
+    return row ? toCode(row) : null;
+  }
+
+  async countVerificationAttempt(key: string, maxAttempts: number): Promise<VerificationCodeRecord | null> {
+    this.#live();
+    const row = this.#prepare<[string, number], CodeRow>(
+      'UPDATE verification_codes SET attempts = attempts + 1 WHERE key = ? AND consumed_at IS NULL AND attempts < ? RETURNING *',
+    ).get(key, maxAttempts);
+    return row ? toCode(row) : null;
+  }
+
+  async consumeVerificationCode(key: string, at: Date): Promise<boolean> {
+    this.#live();
+    return this.#prepare('UPDATE verification_codes SET consumed_at = ? WHERE key = ? AND consumed_at IS NULL').run(at.getTime(), key).changes === 1;
+  }
+
+  async purgeVerificationCodes(before: Date): Promise<number> {
+    this.#live();
+    return this.#prepare('DELETE FROM verification_codes WHERE expires_at < ?').run(before.getTime()).changes;
   }
 
   async ticketEvents(ticketId: string): Promise<TicketEvent[]> {
@@ -474,6 +628,21 @@ function toConversation(r: ConversationRow): ConversationRecord {
     userRef: r.user_ref,
     state: parseJson(r.state),
     updatedAt: new Date(r.updated_at),
+  };
+}
+
+function toCode(r: CodeRow): VerificationCodeRecord {
+  return {
+    key: r.key,
+    tenant: r.tenant,
+    ticketId: r.ticket_id,
+    contactIndex: r.contact_index,
+    method: r.method,
+    codeHash: r.code_hash,
+    createdAt: new Date(r.created_at),
+    expiresAt: new Date(r.expires_at),
+    attempts: r.attempts,
+    consumedAt: r.consumed_at === null ? null : new Date(r.consumed_at),
   };
 }
 

@@ -5,11 +5,25 @@
 // The store holds opaque values where the core protects them: contact details arrive here
 // already encrypted, conversation state is JSON the core owns.
 
-import type { RequestType } from '../conversation/types.ts';
 import { chinaDay } from '../tickets/deadline.ts';
+import type {
+  Rejection,
+  TicketAccess,
+  TicketClause,
+  TicketDraft,
+  TicketEvent,
+  TicketFilter,
+  TicketPatch,
+  TicketRecord,
+  TicketStatus,
+  VerificationMethod,
+} from '../tickets/ticket.ts';
+import type { VerificationCodeRecord } from '../tickets/verification-code.ts';
 
-export const TICKET_STATUSES = ['submitted', 'verifying_identity', 'in_progress', 'completed', 'rejected', 'cancelled'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
+// The ticket shapes belong to src/tickets/; re-exported for the modules that reach them here.
+export { TICKET_STATUSES } from '../tickets/ticket.ts';
+export type { TicketAccess, TicketClause, TicketDraft, TicketEvent, TicketFilter, TicketPatch, TicketRecord, TicketStatus } from '../tickets/ticket.ts';
+export type { VerificationCodeRecord } from '../tickets/verification-code.ts';
 
 /** Identifies one inbound message across redeliveries. */
 export interface MessageKey {
@@ -44,63 +58,6 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   text: string;
   at: Date;
-}
-
-export interface TicketClause {
-  policyId: string;
-  clauseId: string;
-  number: string;
-  title: string;
-}
-
-export interface TicketRecord {
-  /** Human-friendly, e.g. DEL-20261122-0007. */
-  id: string;
-  type: RequestType;
-  tenant: string;
-  channel: string;
-  /** Pseudonymous channel reference of the requester (never a name or a phone number). */
-  requester: string;
-  conversationRef: string;
-  /** Encrypted contact (see src/tickets/crypto.ts); never stored in clear. */
-  contactEncrypted: string;
-  /** Masked for display, e.g. 138****5678 or a***@example.com. */
-  contactMasked: string;
-  details: Record<string, string>;
-  clauses: TicketClause[];
-  status: TicketStatus;
-  /** Calendar date (YYYY-MM-DD) by which the request must be answered. */
-  dueDate: string;
-  /** Where the deadline comes from: the tenant's policy, or the tenant's configured default. */
-  deadlineSource: 'policy' | 'tenant_default';
-  language: 'zh' | 'en';
-  /** Unique per originating message (channel|tenant|messageId): a redelivery cannot file twice. */
-  originKey: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A new ticket before the store gives it its number. */
-export type TicketDraft = Omit<TicketRecord, 'id'> & {
-  /** Id prefix, e.g. "DEL"; the store appends -YYYYMMDD-NNNN from `createdAt` (UTC+8 day). */
-  idPrefix: string;
-};
-
-export interface TicketEvent {
-  ticketId: string;
-  at: Date;
-  /** Who made the change: "user:<ref>", "agent:<name>", "system". */
-  actor: string;
-  from: TicketStatus | null;
-  to: TicketStatus;
-  note: string | null;
-}
-
-export interface TicketFilter {
-  tenant?: string;
-  status?: TicketStatus;
-  /** Only this requester's tickets (with channel, so two channels' refs never mix). */
-  requester?: { channel: string; userRef: string };
 }
 
 export interface Store {
@@ -140,12 +97,37 @@ export interface Store {
   /** Newest first. */
   listTickets(filter?: TicketFilter): Promise<TicketRecord[]>;
   /**
-   * Moves a ticket from `event.from` to `event.to` and appends the event, atomically. Returns
-   * the updated ticket, or null when its status is no longer `event.from` (a concurrent change).
+   * Moves a ticket from `event.from` to `event.to`, applies `patch` and appends the event,
+   * atomically. Returns the updated ticket, or null when its status is no longer `event.from`
+   * (a concurrent change).
    */
-  transitionTicket(event: TicketEvent): Promise<TicketRecord | null>;
+  transitionTicket(event: TicketEvent, patch?: TicketPatch): Promise<TicketRecord | null>;
   /** The append-only audit log of a ticket, oldest first. */
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
+  /** Appends to the append-only access log (who saw personal data in clear). */
+  recordTicketAccess(entry: TicketAccess): Promise<void>;
+  /** A ticket's access log, oldest first. */
+  ticketAccessLog(ticketId: string): Promise<TicketAccess[]>;
+  /**
+   * Removes the personal data (encrypted contact, blind index, sealed details) of tickets in
+   * one of `statuses` last changed before `before` and not yet purged; the record stays.
+   * Returns how many were purged.
+   */
+  purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number>;
+
+  // Identity verification codes (one live code per key) ------------------------------------
+  /** Stores a code, replacing any earlier one under the same key. */
+  saveVerificationCode(code: VerificationCodeRecord): Promise<void>;
+  verificationCode(key: string): Promise<VerificationCodeRecord | null>;
+  /**
+   * Counts one attempt against an unconsumed code, atomically, unless `maxAttempts` were
+   * used already. Returns the record after counting, or null when no attempt was counted.
+   */
+  countVerificationAttempt(key: string, maxAttempts: number): Promise<VerificationCodeRecord | null>;
+  /** Marks the code used; false when it was used already (only one caller wins). */
+  consumeVerificationCode(key: string, at: Date): Promise<boolean>;
+  /** Deletes codes that expired before `before`. */
+  purgeVerificationCodes(before: Date): Promise<number>;
 }
 
 // Helpers both backends share, so their ticket numbers cannot drift apart.
@@ -161,6 +143,14 @@ export function ticketDay(createdAt: Date): string {
 /** DEL + 20261122 + 7 -> "DEL-20261122-0007" (a 5th digit appears after 9999 tickets a day). */
 export function formatTicketId(prefix: string, day: string, sequence: number): string {
   return `${prefix}-${day}-${String(sequence).padStart(4, '0')}`;
+}
+
+/** What a purged ticket shows where its contact was. */
+export const PURGED_CONTACT = '(purged)';
+
+/** Request details without the sealed originals (what remains after the retention purge). */
+export function withoutSealed(details: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(details).filter(([key]) => !key.endsWith('.sealed')));
 }
 
 /** A tickets row, with the JSON and time columns as the backend stores them. */
@@ -180,16 +170,21 @@ export interface TicketColumns<Json, Time> {
   deadline_source: TicketRecord['deadlineSource'];
   language: TicketRecord['language'];
   origin_key: string;
+  contact_index: string;
+  identity_verified: boolean | number;
+  verification_method: VerificationMethod | null;
+  rejection: Json | null;
+  purged_at: Time | null;
   created_at: Time;
   updated_at: Time;
 }
 
 /** The columns a new ticket is inserted with, in the order of ticketInsertValues. */
 export const TICKET_INSERT_COLUMNS =
-  'id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked, details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at';
+  'id, type, tenant, channel, requester, conversation_ref, contact_encrypted, contact_masked, details, clauses, status, due_date, deadline_source, language, origin_key, created_at, updated_at, contact_index, identity_verified, verification_method, rejection, purged_at';
 
 /** The values of a new ticket in TICKET_INSERT_COLUMNS order; `time` writes a Date the backend's way. */
-export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (at: Date) => Time): unknown[] {
+export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (at: Date) => Time, bool: (value: boolean) => unknown = (v) => v): unknown[] {
   return [
     id,
     draft.type,
@@ -208,6 +203,11 @@ export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (
     draft.originKey,
     time(draft.createdAt),
     time(draft.updatedAt),
+    draft.contactIndex,
+    bool(draft.identityVerified),
+    draft.verificationMethod,
+    draft.rejection ? JSON.stringify(draft.rejection) : null,
+    draft.purgedAt ? time(draft.purgedAt) : null,
   ];
 }
 
@@ -229,6 +229,11 @@ export function ticketFromColumns<Json, Time>(r: TicketColumns<Json, Time>, deco
     deadlineSource: r.deadline_source,
     language: r.language,
     originKey: r.origin_key,
+    contactIndex: r.contact_index,
+    identityVerified: Boolean(r.identity_verified),
+    verificationMethod: r.verification_method,
+    rejection: r.rejection === null ? null : (decode.json(r.rejection) as Rejection),
+    purgedAt: r.purged_at === null ? null : decode.time(r.purged_at),
     createdAt: decode.time(r.created_at),
     updatedAt: decode.time(r.updated_at),
   };

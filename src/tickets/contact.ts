@@ -2,7 +2,7 @@
 // encrypted at rest (AES-256-GCM). Only the ticket store ever holds the ciphertext; logs,
 // transcripts and replies see the masked form.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { BotError } from '../errors.ts';
 import { EMAIL_IN_TEXT, maskEmail, maskMobile, maskPersonalData, normaliseWidth } from '../privacy/mask.ts';
 
@@ -55,6 +55,22 @@ export class ContactCipher {
   constructor(key: Buffer) {
     if (key.length !== 32) throw new BotError('invalid_config', `The encryption key must be 32 bytes (got ${key.length}).`);
     this.key = key;
+  }
+
+  /**
+   * A separate key for another purpose (blind index, code hashes), derived from the encryption
+   * key with HKDF so that one secret to back up still gives independent keys.
+   */
+  derive(purpose: 'contact-index' | 'verification-code'): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `privacy-bot ${purpose}`, 32));
+  }
+
+  /**
+   * The blind index of a contact: an HMAC of its normalised value, equal for equal contacts,
+   * so a person's tickets are found by contact without decrypting any ticket.
+   */
+  blindIndex(contact: Contact): string {
+    return createHmac('sha256', this.derive('contact-index')).update(`${contact.kind}:${contact.value}`).digest('base64url');
   }
 
   encrypt(contact: Contact): string {

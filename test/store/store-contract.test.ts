@@ -15,7 +15,7 @@ import { isBotError } from '../../src/errors.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { describeDatabaseUrl } from '../../src/store/postgres-store.ts';
 import { SQLITE_FILE_NAME } from '../../src/store/sqlite-store.ts';
-import type { ConversationRecord, MessageKey, Store, TicketDraft, TicketEvent, TicketStatus, TranscriptEntry } from '../../src/store/store.ts';
+import type { ConversationRecord, MessageKey, Store, TicketDraft, TicketEvent, TicketStatus, TranscriptEntry, VerificationCodeRecord } from '../../src/store/store.ts';
 
 /** A database a test owns: open it (again), poke it directly, throw it away. */
 interface TestDatabase {
@@ -134,6 +134,11 @@ function ticketDraft(overrides: Partial<TicketDraft> = {}): TicketDraft {
     deadlineSource: 'policy',
     language: 'zh',
     originKey: `wechat|acme|${randomUUID()}`,
+    contactIndex: 'idx-138',
+    identityVerified: false,
+    verificationMethod: null,
+    rejection: null,
+    purgedAt: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -387,6 +392,11 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
           dueDate: '2027-01-05',
           deadlineSource: 'tenant_default',
           language: 'en',
+          contactIndex: 'idx-mail',
+          identityVerified: true,
+          verificationMethod: 'email',
+          rejection: { reason: '无法核实身份 ✗', clause: { policyId: 'acme-privacy', clauseId: 'c-4-2', number: '4.2', title: '您的权利' } },
+          purgedAt: at(DAY),
         });
         const second = await store.createTicket(other, firstEvent(other));
         expect(second.ticket).toEqual({ ...withoutPrefix(other), id: 'PRT-20261121-0001' });
@@ -518,6 +528,125 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
 
         expect(await store.ticketEvents(ticket.id)).toEqual(before);
         expect(await db.raw('SELECT count(*) AS n FROM ticket_events')).toEqual([{ n: store.kind === 'postgres' ? '2' : 2 }]);
+      });
+
+      it('lists by contact blind index and creation time, never matching a purged (empty) index', async () => {
+        const a = ticketDraft({ contactIndex: 'idx-a', createdAt: at(0), updatedAt: at(0) });
+        const b = ticketDraft({ contactIndex: 'idx-b', createdAt: at(DAY), updatedAt: at(DAY) });
+        const c = ticketDraft({ contactIndex: 'idx-a', tenant: 'globex', createdAt: at(2 * DAY), updatedAt: at(2 * DAY) });
+        const purged = ticketDraft({ contactIndex: '', createdAt: at(3 * DAY), updatedAt: at(3 * DAY) });
+        const ids = [];
+        for (const d of [a, b, c, purged]) ids.push((await store.createTicket(d, firstEvent(d))).ticket.id);
+        expect((await store.listTickets({ contactIndex: 'idx-a' })).map((t) => t.id)).toEqual([ids[2], ids[0]]);
+        expect((await store.listTickets({ contactIndex: 'idx-a', tenant: 'acme' })).map((t) => t.id)).toEqual([ids[0]]);
+        expect(await store.listTickets({ contactIndex: '' })).toEqual([]);
+        expect((await store.listTickets({ since: at(DAY) })).map((t) => t.id)).toEqual([ids[3], ids[2], ids[1]]);
+        expect((await store.listTickets({ since: at(DAY + 1) })).map((t) => t.id)).toEqual([ids[3], ids[2]]);
+      });
+
+      it('records identity verification and a rejection with the transition that makes them', async () => {
+        const d = ticketDraft({ status: 'verifying_identity' });
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        const verified = await store.transitionTicket(
+          { ticketId: ticket.id, at: at(HOUR), actor: 'user:u-1', from: 'verifying_identity', to: 'in_progress', note: 'identity verified (email)' },
+          { identityVerified: 'email' },
+        );
+        expect(verified).toEqual({ ...ticket, status: 'in_progress', identityVerified: true, verificationMethod: 'email', updatedAt: at(HOUR) });
+        const rejection = { reason: '账号仍有未结清订单', clause: { policyId: 'acme-privacy', clauseId: 'c-7', number: '7', title: 'Retention' } };
+        const rejected = await store.transitionTicket(
+          { ticketId: ticket.id, at: at(2 * HOUR), actor: 'agent:alice', from: 'in_progress', to: 'rejected', note: rejection.reason },
+          { rejection },
+        );
+        expect(rejected).toEqual({ ...verified, status: 'rejected', rejection, updatedAt: at(2 * HOUR) });
+        expect(await store.getTicket(ticket.id)).toEqual(rejected);
+        // A patch on a stale transition changes nothing.
+        expect(await store.transitionTicket({ ticketId: ticket.id, at: at(3 * HOUR), actor: 'x', from: 'in_progress', to: 'completed', note: null }, { identityVerified: 'sms' })).toBeNull();
+        expect(await store.getTicket(ticket.id)).toEqual(rejected);
+      });
+
+      it('keeps an append-only access log of who saw personal data', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        await store.recordTicketAccess({ ticketId: ticket.id, at: at(1), actor: 'agent:alice', action: 'reveal_contact' });
+        await store.recordTicketAccess({ ticketId: ticket.id, at: at(2), actor: 'agent:bob', action: 'export' });
+        expect(await store.ticketAccessLog(ticket.id)).toEqual([
+          { ticketId: ticket.id, at: at(1), actor: 'agent:alice', action: 'reveal_contact' },
+          { ticketId: ticket.id, at: at(2), actor: 'agent:bob', action: 'export' },
+        ]);
+        expect(await store.ticketAccessLog('DEL-20991231-0001')).toEqual([]);
+        await expect(db.raw(`UPDATE ticket_access_log SET actor = 'agent:nobody'`)).rejects.toThrow(/append-only/);
+        await expect(db.raw('DELETE FROM ticket_access_log')).rejects.toThrow(/append-only/);
+        expect(await store.ticketAccessLog(ticket.id)).toHaveLength(2);
+      });
+
+      it('purges personal data of closed tickets past retention, once, keeping the record and its log', async () => {
+        const closedOld = ticketDraft({ details: { scope: '全部', 'scope.sealed': 'v1:sealed' }, createdAt: at(0), updatedAt: at(0) });
+        const openOld = ticketDraft({ details: { 'scope.sealed': 'v1:sealed' }, createdAt: at(0), updatedAt: at(0) });
+        const closedNew = ticketDraft({ createdAt: at(0), updatedAt: at(0) });
+        const ids: string[] = [];
+        for (const d of [closedOld, openOld, closedNew]) ids.push((await store.createTicket(d, firstEvent(d))).ticket.id);
+        await store.transitionTicket({ ticketId: ids[0]!, at: at(DAY), actor: 'agent:a', from: 'submitted', to: 'completed', note: null });
+        await store.transitionTicket({ ticketId: ids[2]!, at: at(10 * DAY), actor: 'agent:a', from: 'submitted', to: 'rejected', note: 'r' });
+        const closed: TicketStatus[] = ['completed', 'rejected', 'cancelled'];
+
+        expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(30 * DAY))).toBe(1);
+        const purged = await store.getTicket(ids[0]!);
+        expect(purged).toMatchObject({ contactEncrypted: '', contactIndex: '', contactMasked: '(purged)', details: { scope: '全部' }, purgedAt: at(30 * DAY), status: 'completed' });
+        expect(await store.ticketEvents(ids[0]!)).toHaveLength(2);
+        expect((await store.getTicket(ids[1]!))?.contactEncrypted).toBe(closedOld.contactEncrypted);
+        expect((await store.getTicket(ids[2]!))?.purgedAt).toBeNull();
+        expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(31 * DAY))).toBe(0);
+        expect((await store.getTicket(ids[0]!))?.purgedAt).toEqual(at(30 * DAY));
+      });
+    });
+
+    describe('verification codes', () => {
+      const code = (overrides: Partial<VerificationCodeRecord> = {}): VerificationCodeRecord => ({
+        key: 'acme|web|web:acme:s1',
+        tenant: 'acme',
+        ticketId: 'DEL-20261121-0001',
+        contactIndex: 'idx-a',
+        method: 'email',
+        codeHash: 'salt:hash',
+        createdAt: T0,
+        expiresAt: at(15 * 60_000),
+        attempts: 0,
+        consumedAt: null,
+        ...overrides,
+      });
+
+      it('round-trips a code, replaces it under the same key, and returns null for an unknown key', async () => {
+        await store.saveVerificationCode(code());
+        expect(await store.verificationCode(code().key)).toEqual(code());
+        const replacement = code({ ticketId: null, method: 'sms', codeHash: 'salt2:hash2', attempts: 0, createdAt: at(HOUR), expiresAt: at(2 * HOUR) });
+        await store.saveVerificationCode(replacement);
+        expect(await store.verificationCode(code().key)).toEqual(replacement);
+        expect(await store.verificationCode('nobody')).toBeNull();
+      });
+
+      it('counts at most maxAttempts attempts, also when 10 arrive at once', async () => {
+        await store.saveVerificationCode(code());
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.countVerificationAttempt(code().key, 5)));
+        expect(results.filter((r) => r !== null).map((r) => r!.attempts).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await store.countVerificationAttempt(code().key, 5)).toBeNull();
+        expect((await store.verificationCode(code().key))?.attempts).toBe(5);
+        expect(await store.countVerificationAttempt('nobody', 5)).toBeNull();
+      });
+
+      it('consumes a code once, after which no attempt counts', async () => {
+        await store.saveVerificationCode(code());
+        const wins = await Promise.all(Array.from({ length: 5 }, () => store.consumeVerificationCode(code().key, at(60_000))));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.verificationCode(code().key))?.consumedAt).toEqual(at(60_000));
+        expect(await store.countVerificationAttempt(code().key, 5)).toBeNull();
+      });
+
+      it('purges codes that expired before the cut-off', async () => {
+        await store.saveVerificationCode(code({ key: 'old', expiresAt: at(HOUR) }));
+        await store.saveVerificationCode(code({ key: 'new', expiresAt: at(3 * HOUR) }));
+        expect(await store.purgeVerificationCodes(at(2 * HOUR))).toBe(1);
+        expect(await store.verificationCode('old')).toBeNull();
+        expect(await store.verificationCode('new')).not.toBeNull();
       });
     });
 
