@@ -9,6 +9,7 @@ import type { BuildProgress } from './retrieval/index-store.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { ContactCipher } from './tickets/contact.ts';
+import { codeSendersFrom, EmailCodeSender } from './tickets/code-senders.ts';
 import { loadEncryptionKey } from './tickets/encryption-key.ts';
 
 export interface Bot {
@@ -31,12 +32,18 @@ export async function openBot(
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
   }
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const codeSenders = codeSendersFrom(config.verification);
+  for (const kind of ['email', 'mobile'] as const) {
+    if (!codeSenders[kind]) logger.info({ contact: kind }, `no ${kind === 'email' ? 'SMTP_URL/MAIL_FROM' : 'SMS_WEBHOOK_URL'}: requesters with this kind of contact are verified by an agent`);
+  }
   const engine = new ConversationEngine({
     assistant,
     store,
     cipher: new ContactCipher(key.key),
     logger,
     transcriptRetentionDays: config.transcriptRetentionDays,
+    ticketRetentionDays: config.ticketRetentionDays,
+    codeSenders,
     clock: options.clock,
   });
   return {
@@ -45,6 +52,9 @@ export async function openBot(
     store,
     engine,
     logger,
-    close: () => store.close(),
+    close: async () => {
+      for (const sender of Object.values(codeSenders)) if (sender instanceof EmailCodeSender) sender.close();
+      await store.close();
+    },
   };
 }

@@ -25,6 +25,20 @@ const ConfigSchema = z
       .optional()
       .describe('Key for contact details at rest; without it a key file is created in DATA_DIR'),
     TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30).describe('Chat transcripts older than this are purged'),
+    TICKET_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(36500)
+      .default(1095)
+      .describe("Closed tickets keep their personal data this long; then contact and sealed details are purged, the record stays"),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465')
+      .optional()
+      .describe('Mail server for verification codes'),
+    MAIL_FROM: z.string().min(3).optional().describe('Sender of verification emails, e.g. "Privacy <privacy@example.com>"'),
+    SMS_WEBHOOK_URL: z.url().optional().describe('Receives an HTTP POST of {"to","text"} to send a verification SMS'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the server'),
     HOST: z.string().min(1).default('0.0.0.0').describe('Interface the server listens on'),
     BOT_DEFAULT_TENANT: z.string().min(1).optional().describe('Tenant of channels that name none'),
@@ -48,6 +62,9 @@ const ConfigSchema = z
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['EMBEDDINGS_MODEL'], message: 'set EMBEDDINGS_MODEL too when EMBEDDINGS_BASE_URL is set (e.g. text-embedding-3-small)' });
     }
+    if (c.SMTP_URL && !c.MAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'set MAIL_FROM too when SMTP_URL is set (the sender address of verification emails)' });
+    }
     if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
     }
@@ -62,6 +79,9 @@ export interface Config {
   /** 32-byte key for contact details; null means use (or create) DATA_DIR/secret.key. */
   encryptionKey: Buffer | null;
   transcriptRetentionDays: number;
+  ticketRetentionDays: number;
+  /** Where verification codes go out; null = that kind of contact is verified by an agent. */
+  verification: { smtpUrl: string | null; mailFrom: string | null; smsWebhookUrl: string | null };
   server: { port: number; host: string; defaultTenant: string | null };
   wechat: {
     token: string | null;
@@ -102,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL ?? null,
     encryptionKey: c.BOT_ENCRYPTION_KEY ? decodeKey(c.BOT_ENCRYPTION_KEY) : null,
     transcriptRetentionDays: c.TRANSCRIPT_RETENTION_DAYS,
+    ticketRetentionDays: c.TICKET_RETENTION_DAYS,
+    verification: { smtpUrl: c.SMTP_URL ?? null, mailFrom: c.MAIL_FROM ?? null, smsWebhookUrl: c.SMS_WEBHOOK_URL ?? null },
     server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null },
     wechat: {
       token: c.WECHAT_TOKEN ?? null,

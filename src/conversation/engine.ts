@@ -13,11 +13,17 @@ import { findTenant, type Tenant } from '../knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from '../knowledge/text.ts';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { validateQuestion } from '../policy-assistant.ts';
-import type { Store, TicketClause, TicketRecord } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
-import { isOpen, TICKET_ID, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import type { CodeSender } from '../tickets/code-senders.ts';
+import { detectTicketFollowUp } from '../tickets/follow-up.ts';
+import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import { IdentityVerification } from '../tickets/verification.ts';
 import { classifyIntent, isChatHistoryErasure } from './intents.ts';
+import { option, plain } from './reply.ts';
+import { TicketDialogs, type TicketDialogState } from './ticket-dialogs.ts';
 import { hasTemplate, say } from './templates.ts';
 import {
   InboundMessageSchema,
@@ -25,7 +31,6 @@ import {
   type Intent,
   type OutboundReply,
   type QuickReply,
-  type ReplyKind,
   type RequestType,
   type TurnResult,
   isRequestType,
@@ -64,7 +69,7 @@ export interface FormState {
   startedAt: string;
 }
 
-export interface ConversationState {
+export interface ConversationState extends TicketDialogState {
   version: 1;
   language: Language;
   form: FormState | null;
@@ -77,7 +82,6 @@ const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null,
 const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取消申请|cancel|stop|never ?mind|quit|abort)[\s。.!！]*$/i;
 const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
 const DECLINE = /^(否|不|不是|不对|no|n)[\s。.!！]*$/i;
-const CANCEL_TICKET = /取消|撤销|撤回|cancel|withdraw/i;
 /** Marks of a question, so a form answer that merely mentions a topic is not taken for one. */
 const INTERROGATIVE =
   /[?？]|吗|呢|怎么|怎样|如何|什么|哪|为何|为什么|是否|能否|能不能|可不可以|多久|多长|几天|^(how|what|why|when|where|which|who|whom|can|could|do|does|did|is|are|will|would|should|may)\b/i;
@@ -99,6 +103,10 @@ export interface EngineOptions {
   cipher: ContactCipher;
   logger: Logger;
   transcriptRetentionDays: number;
+  /** Closed tickets keep their personal data this many days (default 1095). */
+  ticketRetentionDays?: number;
+  /** Where verification codes go, by contact kind; without one, an agent verifies. */
+  codeSenders?: Partial<Record<'email' | 'mobile', CodeSender>>;
   /** Injected for tests; defaults to the wall clock. */
   clock?: () => Date;
   /** A claim older than this was left by a crashed instance and may be taken over. */
@@ -123,6 +131,8 @@ interface Turn {
 
 export class ConversationEngine {
   readonly tickets: TicketService;
+  readonly verification: IdentityVerification;
+  private readonly dialogs: TicketDialogs;
   private readonly deadlines = new Map<string, TenantDeadline>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly clock: () => Date;
@@ -130,6 +140,17 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
+    this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
+    this.dialogs = new TicketDialogs({
+      tickets: this.tickets,
+      verification: this.verification,
+      cipher: options.cipher,
+      clock: this.clock,
+      citation: (ref) => {
+        const clause = options.assistant.kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
+        return clause ? toCitation(clause, options.assistant.policies) : null;
+      },
+    });
     const { kb, policies } = options.assistant;
     for (const tenant of kb.tenants) {
       const policyIds = new Set(kb.policies.filter((p) => p.tenant === tenant.id).map((p) => p.id));
@@ -193,11 +214,22 @@ export class ConversationEngine {
     }
   }
 
-  /** Deletes transcripts, idle conversations and message claims older than the retention. */
-  async purgeExpired(): Promise<{ messages: number; conversations: number; claims: number }> {
-    const before = new Date(this.clock().getTime() - this.options.transcriptRetentionDays * 86_400_000);
-    const purged = await this.options.store.purgeBefore(before);
-    this.options.logger.info({ ...purged, before: before.toISOString() }, 'retention purge');
+  /**
+   * Deletes transcripts, idle conversations and message claims older than the retention,
+   * expired verification codes, and the personal data of tickets closed longer than the
+   * ticket retention (the records stay).
+   */
+  async purgeExpired(): Promise<{ messages: number; conversations: number; claims: number; tickets: number; codes: number }> {
+    const now = this.clock();
+    const { store } = this.options;
+    const before = new Date(now.getTime() - this.options.transcriptRetentionDays * 86_400_000);
+    const ticketsBefore = new Date(now.getTime() - (this.options.ticketRetentionDays ?? 1095) * 86_400_000);
+    const purged = {
+      ...(await store.purgeBefore(before)),
+      tickets: await store.purgeClosedTickets(ticketsBefore, CLOSED_STATUSES, now),
+      codes: await store.purgeVerificationCodes(new Date(now.getTime() - 86_400_000)),
+    };
+    this.options.logger.info({ ...purged, before: before.toISOString(), ticketsBefore: ticketsBefore.toISOString() }, 'retention purge');
     return purged;
   }
 
@@ -253,8 +285,14 @@ export class ConversationEngine {
 
   private async route(turn: Turn, text: string): Promise<void> {
     if (isChatHistoryErasure(text)) return this.eraseHistory(turn);
-    const ticketId = TICKET_ID.exec(text)?.[0];
-    if (ticketId && CANCEL_TICKET.test(text)) return this.cancelTicket(turn, ticketId.toUpperCase());
+    if (await this.dialogs.continuePending(turn, text)) return;
+    // A filed ticket named or asked about outranks topic words (see src/tickets/follow-up.ts).
+    const followUp = detectTicketFollowUp(text);
+    if (followUp) {
+      await this.dialogs.followUp(turn, followUp);
+      if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
+      return;
+    }
     if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
     const { intent } = classifyIntent(text);
     turn.intent = intent;
@@ -263,7 +301,7 @@ export class ConversationEngine {
       case 'question':
         return this.answerQuestion(turn, text, true);
       case 'request_status':
-        return this.showStatus(turn);
+        return this.dialogs.showStatus(turn);
       case 'human_agent':
         return this.handoff(turn);
       case 'greeting':
@@ -393,7 +431,7 @@ export class ConversationEngine {
       if ((intent === 'question' && INTERROGATIVE.test(text)) || intent === 'request_status') {
         turn.intent = intent;
         if (intent === 'question') await this.answerQuestion(turn, text, false);
-        else await this.showStatus(turn);
+        else await this.dialogs.showStatus(turn);
         turn.replies.push(this.resume(form, turn));
         return;
       }
@@ -461,13 +499,14 @@ export class ConversationEngine {
     const details: Record<string, string> = {};
     for (const [slot, value] of Object.entries(form.slots)) if (value) details[slot] = value;
     for (const [slot, sealed] of Object.entries(form.sealedSlots ?? {})) if (sealed) details[`${slot}.sealed`] = sealed;
-    const { ticket } = await this.tickets.create({
+    const contact = this.options.cipher.decrypt(form.contactEncrypted);
+    const { ticket, created } = await this.tickets.create({
       type: form.type,
       tenant: tenant.id,
       channel: message.channel,
       requester: message.userRef,
       conversationRef: message.conversationRef,
-      contact: this.options.cipher.decrypt(form.contactEncrypted),
+      contact,
       details,
       clauses: form.clauses,
       deadline,
@@ -479,45 +518,11 @@ export class ConversationEngine {
     turn.ticketId = ticket.id;
     let text = say(language, 'ticketCreated', { id: ticket.id, due: ticket.dueDate, contact: ticket.contactMasked });
     if (ticket.deadlineSource === 'tenant_default') text += `\n${say(language, 'ticketDefaultDeadline', { tenant: tenant.name, days: deadline.deadline.days })}`;
-    turn.replies.push(plain('ticket', text, [option(say(language, 'option.status'))]));
+    turn.replies.push(plain('ticket', text, created ? [] : [option(say(language, 'option.status'))]));
+    if (created) await this.dialogs.afterFiled(turn, ticket, contact);
   }
 
   // Tickets, handoff, history -----------------------------------------------------------------
-
-  private async showStatus(turn: Turn): Promise<void> {
-    const { language, message, tenant } = turn;
-    turn.intent = 'request_status';
-    const tickets = await this.tickets.list({ tenant: tenant.id, requester: { channel: message.channel, userRef: message.userRef } });
-    if (tickets.length === 0) {
-      turn.replies.push(plain('status', say(language, 'statusNone'), [option(say(language, 'option.example'))]));
-      return;
-    }
-    const lines = tickets.map((t) => statusLine(t, language));
-    const cancellable = tickets.filter((t) => isOpen(t.status)).slice(0, 3);
-    turn.replies.push(
-      plain(
-        'status',
-        [say(language, 'statusHeader'), ...lines].join('\n'),
-        cancellable.map((t) => ({ label: say(language, 'option.cancelTicketLabel', { id: t.id }), value: say(language, 'option.cancelTicket', { id: t.id }) })),
-      ),
-    );
-  }
-
-  private async cancelTicket(turn: Turn, id: string): Promise<void> {
-    const { language, message } = turn;
-    turn.intent = 'request_status';
-    try {
-      const ticket = await this.tickets.cancelByRequester(id, { channel: message.channel, userRef: message.userRef }, this.clock());
-      turn.replies.push(plain('ticket', say(language, 'ticketCancelled', { id: ticket.id })));
-    } catch (error) {
-      if (isBotError(error, 'not_found')) turn.replies.push(plain('info', say(language, 'ticketNotFound', { id })));
-      else if (isBotError(error, 'invalid_transition')) {
-        const ticket = await this.tickets.get(id);
-        turn.replies.push(plain('info', say(language, 'ticketNotCancellable', { id, status: ticket ? say(language, `status.${ticket.status}`) : '' })));
-      } else throw error;
-    }
-    if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
-  }
 
   private async handoff(turn: Turn): Promise<void> {
     turn.intent = 'human_agent';
@@ -574,13 +579,6 @@ function nextStep(form: FormState): Step {
   return slots[i + 1] ?? 'contact';
 }
 
-function plain(kind: ReplyKind, text: string, quickReplies: QuickReply[] = []): OutboundReply {
-  return { kind, text, citations: [], quickReplies };
-}
-
-function option(text: string): QuickReply {
-  return { label: text, value: text };
-}
 
 
 /** The answer's statements for a chat reply; the citations travel separately for the channel to render. */
@@ -592,8 +590,3 @@ function answerReply(answer: Answer): OutboundReply {
 function ticketClause(c: Citation): TicketClause {
   return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title };
 }
-
-function statusLine(t: TicketRecord, language: Language): string {
-  return say(language, 'statusLine', { id: t.id, request: say(language, `request.${t.type}`), status: say(language, `status.${t.status}`), due: t.dueDate });
-}
-

@@ -4,8 +4,8 @@
 import type { Citation } from '../answer/answerer.ts';
 import { BotError } from '../errors.ts';
 import type { RequestType } from '../conversation/types.ts';
-import type { Store, TicketClause, TicketEvent, TicketRecord, TicketStatus } from '../store/store.ts';
-import { TICKET_STATUSES } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import { TICKET_STATUSES, type TicketClause, type TicketEvent, type TicketPatch, type TicketRecord, type TicketStatus, type VerificationMethod } from './ticket.ts';
 import { maskContact, type Contact, type ContactCipher } from './contact.ts';
 import { dueDate, type ResponseDeadline } from './deadline.ts';
 
@@ -34,6 +34,9 @@ const TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
 export function isTicketStatus(value: string): value is TicketStatus {
   return (TICKET_STATUSES as readonly string[]).includes(value);
 }
+
+/** The statuses a ticket ends in; their personal data is purged after the ticket retention. */
+export const CLOSED_STATUSES: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => TRANSITIONS[s].length === 0);
 
 export function isOpen(status: TicketStatus): boolean {
   return TRANSITIONS[status].length > 0;
@@ -124,7 +127,11 @@ export class TicketService {
    * Moves a ticket along the workflow. Agents may not cancel (only the requester can), a
    * rejection needs a reason, and any other move outside the workflow is refused.
    */
-  async transition(id: string, to: TicketStatus, change: { actor: string; note?: string | null; at: Date }): Promise<TicketRecord> {
+  async transition(
+    id: string,
+    to: TicketStatus,
+    change: { actor: string; note?: string | null; at: Date; identityVerified?: VerificationMethod; rejectionClause?: TicketClause | null },
+  ): Promise<TicketRecord> {
     const ticket = await this.get(id);
     if (!ticket) throw new BotError('not_found', `No ticket ${id}.`);
     const note = change.note?.trim() || null;
@@ -140,7 +147,12 @@ export class TicketService {
     if (to === 'cancelled' && !change.actor.startsWith('user:')) {
       throw new BotError('invalid_transition', `Only the requester can cancel ${ticket.id}; an agent rejects it with a reason instead.`);
     }
-    const updated = await this.store.transitionTicket({ ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note });
+    const patch: TicketPatch = {};
+    if (to === 'rejected') patch.rejection = { reason: note!, clause: change.rejectionClause ?? null };
+    // Leaving verifying_identity for in_progress means the identity was established: by code, or by the agent who moves it.
+    if (to === 'in_progress' && ticket.status === 'verifying_identity') patch.identityVerified = change.identityVerified ?? 'agent';
+    else if (change.identityVerified) patch.identityVerified = change.identityVerified;
+    const updated = await this.store.transitionTicket({ ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note }, patch);
     if (!updated) throw new BotError('invalid_transition', `Ticket ${ticket.id} was changed by someone else just now; look at it again.`);
     return updated;
   }

@@ -114,13 +114,18 @@ describe('rights requests', () => {
     expect(done.replies[0]!.text).toContain('2026-12-22');
 
     const ticket = (await fx.engine.tickets.get(done.ticketId!))!;
-    expect(ticket).toMatchObject({ type, tenant: 'giantkone', status: 'submitted', dueDate: '2026-12-22', deadlineSource: 'policy', contactMasked: '138****5678' });
+    // No SMS gateway configured: the ticket waits for an agent to verify the requester, who is told so.
+    expect(ticket).toMatchObject({ type, tenant: 'giantkone', status: 'verifying_identity', identityVerified: false, dueDate: '2026-12-22', deadlineSource: 'policy', contactMasked: '138****5678' });
+    expect(done.replies[1]!.text).toContain('等待工作人员');
     expect(ticket.requester).toBe(`requester-${type}`);
     expect(ticket.contactEncrypted).not.toContain('13812345678');
     expect(fx.engine.tickets.revealContact(ticket)).toEqual({ kind: 'mobile', value: '13812345678' });
     expect(ticket.clauses.length).toBeGreaterThan(0);
     const events = await fx.engine.tickets.events(ticket.id);
-    expect(events).toMatchObject([{ from: null, to: 'submitted', actor: `user:requester-${type}` }]);
+    expect(events).toMatchObject([
+      { from: null, to: 'submitted', actor: `user:requester-${type}` },
+      { from: 'submitted', to: 'verifying_identity', actor: 'system' },
+    ]);
   });
 
   it('records what a correction needs: the wrong value and the right one', async () => {
@@ -271,7 +276,7 @@ describe('redelivery and restarts', () => {
 });
 
 describe('the requester’s own tickets', () => {
-  it('lists and cancels only the user’s own tickets', async () => {
+  it('lists and withdraws only the user’s own tickets, after a confirmation worded apart from abandoning a form', async () => {
     const alice = new Chat(fx.engine, 'giantkone', 'alice');
     const bob = new Chat(fx.engine, 'giantkone', 'bob');
     await alice.send('帮我注销账号');
@@ -282,24 +287,35 @@ describe('the requester’s own tickets', () => {
     const status = await alice.send('我的申请进度');
     expect(status.intent).toBe('request_status');
     expect(status.replies[0]!.text).toContain(ticketId);
-    expect(status.replies[0]!.text).toContain('已提交');
-    expect(status.replies[0]!.quickReplies.map((q) => q.value)).toContain(`取消申请 ${ticketId}`);
+    expect(status.replies[0]!.text).toContain('核验身份中');
+    expect(status.replies[0]!.quickReplies).toContainEqual({ label: `撤回 ${ticketId}`, value: `撤回申请 ${ticketId}` });
 
     const bobStatus = await bob.send('我的申请进度');
     expect(bobStatus.replies[0]!.text).not.toContain(ticketId);
     const bobCancel = await bob.send(`取消申请 ${ticketId}`);
     expect(bobCancel.replies[0]!.text).toContain('没有找到');
-    expect((await fx.engine.tickets.get(ticketId!))!.status).toBe('submitted');
+    expect((await fx.engine.tickets.get(ticketId!))!.status).toBe('verifying_identity');
 
     // Same user reference on another channel is another person.
     const otherChannel = new Chat(fx.engine, 'giantkone', 'alice', 'other-channel');
     expect((await otherChannel.send('我的申请进度')).replies[0]!.text).not.toContain(ticketId);
 
-    const cancelled = await alice.send(`取消申请 ${ticketId}`);
-    expect(cancelled.replies[0]!.text).toContain('已取消');
+    // Withdrawing asks first, in its own words; "不撤回" keeps the request.
+    const ask = await alice.send(`撤回申请 ${ticketId}`);
+    expect(ask.replies[0]!.text).toBe(`确定要撤回已提交的申请 ${ticketId}（注销账号）吗？撤回后工作人员将停止处理，如需办理要重新提交。`);
+    expect(ask.replies[0]!.quickReplies.map((q) => q.label)).toEqual([`确认撤回 ${ticketId}`, '不撤回']);
+    expect((await alice.send('不撤回')).replies[0]!.text).toContain('没有撤回');
+    expect((await fx.engine.tickets.get(ticketId!))!.status).toBe('verifying_identity');
+    await alice.send(`取消申请 ${ticketId}`);
+    const cancelled = await alice.send(`确认撤回 ${ticketId}`);
+    expect(cancelled.replies[0]!.text).toContain('已撤回申请');
     const events = await fx.engine.tickets.events(ticketId!);
-    expect(events.map((e) => `${e.from}->${e.to}:${e.actor}`)).toEqual(['null->submitted:user:alice', 'submitted->cancelled:user:alice']);
-    expect((await alice.send(`取消申请 ${ticketId}`)).replies[0]!.text).toContain('无法取消');
+    expect(events.map((e) => `${e.from}->${e.to}:${e.actor}`)).toEqual([
+      'null->submitted:user:alice',
+      'submitted->verifying_identity:system',
+      'verifying_identity->cancelled:user:alice',
+    ]);
+    expect((await alice.send(`撤回申请 ${ticketId}`)).replies[0]!.text).toContain('无法撤回');
   });
 });
 
@@ -387,8 +403,10 @@ describe('ticket workflow', () => {
     const at = new Date('2026-11-23T01:00:00Z');
     await expect(tickets.transition(id, 'completed', { actor: 'agent:li', at })).rejects.toSatisfy((e) => isBotError(e, 'invalid_transition'));
     await expect(tickets.transition(id, 'cancelled', { actor: 'agent:li', at })).rejects.toThrow(/Only the requester/);
-    await tickets.transition(id, 'verifying_identity', { actor: 'agent:li', at, note: 'called the user' });
-    await tickets.transition(id, 'in_progress', { actor: 'agent:li', at });
+    expect((await tickets.get(id))!.status).toBe('verifying_identity');
+    const verified = await tickets.transition(id, 'in_progress', { actor: 'agent:li', at, note: 'called the user' });
+    // The agent who moves it on from verifying_identity is the one who verified the requester.
+    expect(verified).toMatchObject({ identityVerified: true, verificationMethod: 'agent' });
     await expect(tickets.transition(id, 'rejected', { actor: 'agent:li', at })).rejects.toThrow(/needs a reason/);
     const done = await tickets.transition(id, 'completed', { actor: 'agent:wang', at });
     expect(done.status).toBe('completed');
@@ -397,8 +415,8 @@ describe('ticket workflow', () => {
     const log = await tickets.events(id);
     expect(log.map((e) => [e.from, e.to, e.actor, e.note])).toEqual([
       [null, 'submitted', 'user:workflow', null],
-      ['submitted', 'verifying_identity', 'agent:li', 'called the user'],
-      ['verifying_identity', 'in_progress', 'agent:li', null],
+      ['submitted', 'verifying_identity', 'system', 'no code provider: an agent verifies identity'],
+      ['verifying_identity', 'in_progress', 'agent:li', 'called the user'],
       ['in_progress', 'completed', 'agent:wang', null],
     ]);
     await expect(tickets.transition('DEL-20990101-0001', 'completed', { actor: 'agent:li', at })).rejects.toSatisfy((e) => isBotError(e, 'not_found'));
