@@ -23,7 +23,7 @@ import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/
 import { IdentityVerification } from '../tickets/verification.ts';
 import { classifyIntent, isChatHistoryErasure } from './intents.ts';
 import { option, plain } from './reply.ts';
-import { TicketDialogs, type TicketDialogState } from './ticket-dialogs.ts';
+import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
 import { hasTemplate, say } from './templates.ts';
 import {
   InboundMessageSchema,
@@ -274,7 +274,8 @@ export class ConversationEngine {
       language: languageOf(text, state),
       replies: [],
       intent: 'other',
-      transcriptIn: maskContactsInText(text),
+      // A code is a secret: it never reaches the transcript.
+      transcriptIn: transcriptText(text, maskContactsInText),
       keepHistory: true,
     };
     state.language = turn.language;

@@ -43,10 +43,14 @@ export interface DialogTurn {
   state: TicketDialogState;
   replies: OutboundReply[];
   intent: Intent;
-  transcriptIn: string;
 }
 
 const CODE = /^\s*(\d{6})\s*[。.!！]?\s*$/;
+
+/** What the transcript keeps of a message: a bare 6-digit message may be a code, kept as ******. */
+export function transcriptText(text: string, mask: (text: string) => string): string {
+  return CODE.test(normaliseWidth(text)) ? '******' : mask(text);
+}
 const MAX_RESENDS = 3;
 const CONFIRM_WITHDRAW = /^(确认撤回|确认|确定|是|是的|对|好|好的|撤回|yes|y|ok|confirm|withdraw)/i;
 const KEEP = /^(不撤回|不|否|不用|算了|取消|保留|no|n|keep|cancel)/i;
@@ -99,8 +103,6 @@ export class TicketDialogs {
       case 'code': {
         const code = CODE.exec(normaliseWidth(text))?.[1];
         if (!code) return false;
-        // The code is a secret: it never reaches the transcript.
-        turn.transcriptIn = '******';
         await this.checkCode(turn, pending, code);
         return true;
       }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { ConversationEngine } from '../../src/conversation/engine.ts';
+import { ConversationEngine, type EngineOptions } from '../../src/conversation/engine.ts';
 import type { TurnResult } from '../../src/conversation/types.ts';
 import type { PolicyAssistant } from '../../src/policy-assistant.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
@@ -19,7 +19,15 @@ export interface EngineFixture {
 /** An engine over a fresh SQLite store, with a clock the test moves. */
 export async function openEngine(
   assistant: PolicyAssistant,
-  options: { dataDir?: string; key?: Buffer; now?: Date; retentionDays?: number; logger?: Logger } = {},
+  options: {
+    dataDir?: string;
+    key?: Buffer;
+    now?: Date;
+    retentionDays?: number;
+    ticketRetentionDays?: number;
+    logger?: Logger;
+    codeSenders?: EngineOptions['codeSenders'];
+  } = {},
 ): Promise<EngineFixture> {
   const dataDir = options.dataDir ?? tempDir();
   const key = options.key ?? randomBytes(32);
@@ -31,6 +39,8 @@ export async function openEngine(
     cipher: new ContactCipher(key),
     logger: options.logger ?? pino({ level: 'silent' }),
     transcriptRetentionDays: options.retentionDays ?? 30,
+    ticketRetentionDays: options.ticketRetentionDays,
+    codeSenders: options.codeSenders,
     clock: () => clock.now,
   });
   return { engine, store, dataDir, key, clock };
