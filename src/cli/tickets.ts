@@ -1,35 +1,44 @@
 // `privacy-bot tickets ...`: the support team's view of rights requests.
 
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Bot } from '../bot.ts';
 import { BotError } from '../errors.ts';
-import type { TicketEvent, TicketRecord } from '../store/store.ts';
-import { TICKET_STATUSES } from '../store/store.ts';
+import { DEFAULT_TIME_ZONE } from '../tickets/calendar.ts';
+import { ticketJson, ticketsCsv } from '../tickets/export.ts';
+import { TICKET_STATUSES, type TicketClause, type TicketRecord } from '../tickets/ticket.ts';
 import { isTicketStatus } from '../tickets/ticket-service.ts';
+
+export { ticketJson } from '../tickets/export.ts';
+
+/** Who runs the command, for the audit trail when --by is not given. */
+function operator(): string {
+  try {
+    return userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
+
+function sinceOption(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new BotError('invalid_input', `--since must be a date YYYY-MM-DD (got "${value}")`);
+  }
+  return value;
+}
+
+/** Midnight of a day in a time zone, as an instant (the export counts days where the tenants are). */
+function startOfDay(day: string, timeZone: string): Date {
+  const utcMidnight = new Date(`${day}T00:00:00Z`);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(utcMidnight);
+  const offset = /GMT([+-])(\d{2}):(\d{2})/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
+  const minutes = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0;
+  return new Date(utcMidnight.getTime() - minutes * 60_000);
+}
 
 function statusOption(value: string): string {
   if (!isTicketStatus(value)) throw new BotError('invalid_input', `unknown status "${value}"; one of ${TICKET_STATUSES.join(', ')}`);
   return value;
-}
-
-export function ticketJson(t: TicketRecord, events?: TicketEvent[]) {
-  return {
-    id: t.id,
-    type: t.type,
-    tenant: t.tenant,
-    channel: t.channel,
-    requester: t.requester,
-    contact: t.contactMasked,
-    details: t.details,
-    clauses: t.clauses,
-    status: t.status,
-    dueDate: t.dueDate,
-    deadlineSource: t.deadlineSource,
-    policyStatesDeadline: t.deadlineSource === 'policy',
-    createdAt: t.createdAt.toISOString(),
-    updatedAt: t.updatedAt.toISOString(),
-    ...(events && { events: events.map((e) => ({ at: e.at.toISOString(), actor: e.actor, from: e.from, to: e.to, note: e.note })) }),
-  };
 }
 
 export function registerTicketCommands(program: Command, openBot: () => Promise<Bot>): void {
@@ -65,24 +74,53 @@ export function registerTicketCommands(program: Command, openBot: () => Promise<
     .description('one ticket with its audit log')
     .argument('<id>', 'ticket id, e.g. DEL-20261122-0001')
     .option('--json', 'print JSON')
-    .option('--reveal-contact', 'print the decrypted contact and details (for identity verification)')
-    .action((id: string, opts: { json?: boolean; revealContact?: boolean }) =>
+    .option('--reveal-contact', 'print the decrypted contact and details (for identity verification); recorded in the access log')
+    .option('--by <agent>', 'who reveals (recorded in the access log); default: the OS user')
+    .action((id: string, opts: { json?: boolean; revealContact?: boolean; by?: string }) =>
       withBot(async (bot) => {
-        const ticket = await bot.engine.tickets.get(id);
+        const { tickets } = bot.engine;
+        const ticket = await tickets.get(id);
         if (!ticket) throw new BotError('not_found', `no ticket ${id}`);
-        const events = await bot.engine.tickets.events(ticket.id);
-        const json = ticketJson(ticket, events);
         if (opts.revealContact) {
-          json.contact = bot.engine.tickets.revealContact(ticket).value;
-          json.details = bot.engine.tickets.revealDetails(ticket);
-        } else json.details = Object.fromEntries(Object.entries(json.details).filter(([k]) => !k.endsWith('.sealed')));
+          if (ticket.purgedAt) throw new BotError('invalid_input', `${ticket.id}'s personal data was purged on ${ticket.purgedAt.toISOString()}; nothing to reveal.`);
+          // Audited before anything is shown: a reveal that printed is a reveal on record.
+          await bot.store.recordTicketAccess({ ticketId: ticket.id, at: new Date(), actor: `agent:${opts.by ?? operator()}`, action: 'reveal_contact' });
+        }
+        const json = ticketJson(ticket, { events: await tickets.events(ticket.id), access: await bot.store.ticketAccessLog(ticket.id) });
+        if (opts.revealContact) {
+          json.contact = tickets.revealContact(ticket).value;
+          json.details = tickets.revealDetails(ticket);
+        }
         if (opts.json) return console.log(JSON.stringify(json, null, 2));
         console.log(`${json.id}  ${json.type}  ${json.tenant}  ${json.status}`);
         console.log(`due ${json.dueDate}${json.policyStatesDeadline ? '' : ' (the policy states no deadline; tenant default)'}`);
         console.log(`requester ${json.channel}:${json.requester}  contact ${json.contact}`);
         for (const [k, v] of Object.entries(json.details)) console.log(`${k}: ${v}`);
         for (const c of json.clauses) console.log(`rests on ${c.policyId} ${c.number} ${c.title}`);
+        if (json.identityVerified) console.log(`identity verified (${json.verificationMethod})`);
+        if (json.rejection) console.log(`rejected: ${json.rejection.reason}${json.rejection.clause ? ` (${json.rejection.clause.policyId} ${json.rejection.clause.number})` : ''}`);
         for (const e of json.events ?? []) console.log(`${e.at}  ${e.actor}  ${e.from ?? '-'} -> ${e.to}${e.note ? `  "${e.note}"` : ''}`);
+        for (const a of json.accessLog ?? []) console.log(`${a.at}  ${a.actor}  ${a.action}`);
+      }),
+    );
+
+  tickets
+    .command('export')
+    .description('tickets with their audit trail, masked, for the record')
+    .requiredOption('--format <format>', 'csv or json', (value: string) => {
+      if (value !== 'csv' && value !== 'json') throw new BotError('invalid_input', `--format must be csv or json (got "${value}")`);
+      return value;
+    })
+    .option('--since <date>', 'only tickets filed on or after this day (YYYY-MM-DD, China time)', sinceOption)
+    .option('--tenant <tenant>', 'only this tenant')
+    .action((opts: { format: 'csv' | 'json'; since?: string; tenant?: string }) =>
+      withBot(async (bot) => {
+        if (opts.tenant) bot.assistant.kb.tenants.find((t) => t.id === opts.tenant) ?? unknownTenant(bot, opts.tenant);
+        const { tickets } = bot.engine;
+        const list = await tickets.list({ tenant: opts.tenant, since: opts.since ? startOfDay(opts.since, DEFAULT_TIME_ZONE) : undefined });
+        const rows = [];
+        for (const t of list.reverse()) rows.push(ticketJson(t, { events: await tickets.events(t.id), access: await bot.store.ticketAccessLog(t.id) }));
+        process.stdout.write(opts.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : ticketsCsv(rows));
       }),
     );
 
@@ -91,13 +129,24 @@ export function registerTicketCommands(program: Command, openBot: () => Promise<
     .description('move a ticket along submitted -> verifying_identity -> in_progress -> completed | rejected')
     .argument('<id>', 'ticket id')
     .requiredOption('--status <status>', 'the new status', statusOption)
-    .option('--note <note>', 'why (required to reject)')
+    .option('--note <note>', 'why (required to reject: the reason the requester is given)')
+    .option('--clause <clauseId>', 'the policy clause a rejection rests on, e.g. giantkone-rules#8.3')
     .option('--by <agent>', 'who makes the change', 'cli')
     .option('--json', 'print the updated ticket as JSON')
-    .action((id: string, opts: { status: string; note?: string; by: string; json?: boolean }) =>
+    .action((id: string, opts: { status: string; note?: string; clause?: string; by: string; json?: boolean }) =>
       withBot(async (bot) => {
-        const updated = await bot.engine.tickets.transition(id, opts.status as TicketRecord['status'], { actor: `agent:${opts.by}`, note: opts.note ?? null, at: new Date() });
-        if (opts.json) console.log(JSON.stringify(ticketJson(updated, await bot.engine.tickets.events(updated.id)), null, 2));
+        const { tickets } = bot.engine;
+        let rejectionClause: TicketClause | null = null;
+        if (opts.clause) {
+          if (opts.status !== 'rejected') throw new BotError('invalid_input', '--clause goes with --status rejected.');
+          const ticket = await tickets.get(id);
+          const policies = new Set(bot.assistant.kb.policies.filter((p) => p.tenant === ticket?.tenant).map((p) => p.id));
+          const clause = bot.assistant.kb.clauses.find((c) => c.clauseId === opts.clause && policies.has(c.policyId));
+          if (!clause) throw new BotError('invalid_input', `No clause "${opts.clause}" in ${ticket?.tenant ?? 'that tenant'}'s policies (ids look like giantkone-rules#8.3; see privacy-bot search --json).`);
+          rejectionClause = { policyId: clause.policyId, clauseId: clause.clauseId, number: clause.number, title: clause.title };
+        }
+        const updated = await tickets.transition(id, opts.status as TicketRecord['status'], { actor: `agent:${opts.by}`, note: opts.note ?? null, at: new Date(), rejectionClause });
+        if (opts.json) console.log(JSON.stringify(ticketJson(updated, { events: await tickets.events(updated.id) }), null, 2));
         else console.log(`${updated.id} is now ${updated.status}`);
       }),
     );

@@ -57,21 +57,64 @@ describe('privacy-bot chat and tickets', () => {
   it('tickets list/show/update follow the workflow and keep the contact masked', () => {
     const list = JSON.parse(run(['tickets', 'list', '--tenant', 'giantkone', '--json']).stdout);
     expect(list.map((t: { id: string }) => t.id)).toEqual([ticketId]);
-    expect(list[0]).toMatchObject({ status: 'submitted', contact: '138****5678', dueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), policyStatesDeadline: true });
+    expect(list[0]).toMatchObject({ status: 'verifying_identity', identityVerified: false, contact: '138****5678', dueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), policyStatesDeadline: true });
 
     const bad = run(['tickets', 'update', ticketId, '--status', 'completed', '--by', 'li']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cannot become completed/);
     expect(run(['tickets', 'update', ticketId, '--status', 'rejected']).stderr).toMatch(/needs a reason/);
-    expect(run(['tickets', 'update', ticketId, '--status', 'verifying_identity', '--by', 'li', '--note', 'sms sent']).code).toBe(0);
+    expect(run(['tickets', 'update', ticketId, '--status', 'in_progress', '--by', 'li', '--note', 'called back']).code).toBe(0);
 
     const shown = JSON.parse(run(['tickets', 'show', ticketId, '--json']).stdout);
     expect(shown.contact).toBe('138****5678');
-    expect(shown.events.map((e: { to: string; actor: string }) => `${e.to}:${e.actor}`)).toEqual(['submitted:user:u1', 'verifying_identity:agent:li']);
-    expect(JSON.parse(run(['tickets', 'show', ticketId, '--json', '--reveal-contact']).stdout).contact).toBe('13812345678');
-    expect(run(['tickets', 'list', '--status', 'in_progress', '--json']).stdout.trim()).toBe('[]');
+    expect(shown).toMatchObject({ identityVerified: true, verificationMethod: 'agent', accessLog: [] });
+    expect(shown.events.map((e: { to: string; actor: string }) => `${e.to}:${e.actor}`)).toEqual(['submitted:user:u1', 'verifying_identity:system', 'in_progress:agent:li']);
+    const revealed = JSON.parse(run(['tickets', 'show', ticketId, '--json', '--reveal-contact', '--by', 'wang']).stdout);
+    expect(revealed.contact).toBe('13812345678');
+    // Every reveal is on record, naming who revealed.
+    expect(revealed.accessLog).toMatchObject([{ actor: 'agent:wang', action: 'reveal_contact' }]);
+    expect(JSON.parse(run(['tickets', 'show', ticketId, '--json']).stdout).accessLog).toHaveLength(1);
+    expect(run(['tickets', 'list', '--status', 'completed', '--json']).stdout.trim()).toBe('[]');
     expect(run(['tickets', 'list', '--status', 'bogus']).code).toBe(2);
     expect(run(['tickets', 'show', 'DEL-20000101-0001']).code).toBe(2);
+  });
+
+  it('keeps ID numbers and emails out of list, show and export; rejects with a reason and a clause; exports the trail', () => {
+    const { stdout } = run(
+      ['chat', '--tenant', 'giantkone', '--jsonl'],
+      lines(
+        { user: 'u3', text: '帮我删除我的个人信息' },
+        { user: 'u3', text: '身份证11010519491231002X登记的全部信息' },
+        { user: 'u3', text: '我的邮箱是li.lei@example.com' },
+        { user: 'u3', text: '确认' },
+      ),
+    );
+    const id = JSON.parse(stdout.trim().split('\n').at(-1)!).ticketId as string;
+    expect(id).toMatch(/^DEL-/);
+    const listed = run(['tickets', 'list', '--json']).stdout;
+    for (const secret of ['11010519491231002X', 'li.lei@example.com', 'v1:']) expect(listed).not.toContain(secret);
+    expect(listed).toContain('110***********002X');
+    expect(listed).toContain('l***@example.com');
+
+    const refused = run(['tickets', 'update', id, '--status', 'rejected', '--note', '重复申请', '--clause', 'nowhere#1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/No clause "nowhere#1"/);
+    const rejected = JSON.parse(run(['tickets', 'update', id, '--status', 'rejected', '--note', '重复申请', '--clause', 'giantkone-rules#8.3', '--json']).stdout);
+    expect(rejected.rejection).toMatchObject({ reason: '重复申请', clause: { policyId: 'giantkone-rules', clauseId: 'giantkone-rules#8.3' } });
+
+    const json = JSON.parse(run(['tickets', 'export', '--format', 'json']).stdout) as { id: string; events: unknown[] }[];
+    expect(json.map((t) => t.id)).toEqual([ticketId, id]);
+    expect(json[1]!.events).toHaveLength(3);
+    const csv = run(['tickets', 'export', '--format', 'csv', '--since', '2000-01-01']).stdout;
+    const rows = csv.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('id,type,tenant,channel,status,dueDate,deadlineSource,contact,identityVerified,verificationMethod,rejectionReason,rejectionClause,details,clauses,createdAt,updatedAt,purgedAt,events,accessLog');
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toContain('重复申请');
+    expect(rows[2]).toContain('giantkone-rules 8.3');
+    for (const secret of ['11010519491231002X', 'li.lei@example.com', '13812345678']) expect(csv).not.toContain(secret);
+    expect(run(['tickets', 'export', '--format', 'csv', '--since', '2999-01-01']).stdout.trimEnd().split('\r\n')).toHaveLength(1);
+    expect(run(['tickets', 'export', '--format', 'xml']).code).toBe(2);
+    expect(run(['tickets', 'export', '--format', 'json', '--since', '2026-13-45']).code).toBe(2);
   });
 
   it('ask --json reports the detected intent', () => {
