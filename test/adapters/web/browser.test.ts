@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from '../../helpers/mail.ts';
 import { startTestServer } from '../../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -14,6 +15,7 @@ const PHONE = { width: 375, height: 667 };
 const TIMEOUT = 15_000;
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
+let smtp: TestSmtpServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -24,13 +26,16 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`The browser test needs Chromium at ${CHROMIUM}: run "DEBIAN_FRONTEND=noninteractive apt-get install -y chromium" (as .ci/run does).`);
   }
-  server = await startTestServer();
+  // Verification codes go to a real SMTP server on 127.0.0.1, as SMTP_URL would in production.
+  smtp = await startSmtpServer();
+  server = await startTestServer({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'privacy@example.com' } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await smtp?.close();
 });
 
 beforeEach(async () => {
@@ -112,6 +117,34 @@ describe('web chat in Chromium', () => {
     await assertFitsThePhone();
     await page.screenshot({ path: join(screenshots, '2-ticket.png') });
     await page.screenshot({ path: join(screenshots, '3-ticket-full.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('finds a request again by id after "新对话", once the code sent by email is typed', async () => {
+    await page.getByLabel('选择公司 (Company)').selectOption('giantkone');
+    await ask('我要删除我的个人信息');
+    await tap('全部个人信息');
+    await ask('我的邮箱是li.lei@example.com');
+    await tap('确认');
+    const filed = (await botMessages().allTextContents()).join('\n');
+    const id = /DEL-\d{8}-\d{4}/.exec(filed)?.[0];
+    expect(id).toBeDefined();
+    expect(filed).toContain('已向 l***@example.com 发送了 6 位验证码');
+    expect(filed).not.toContain('li.lei@example.com');
+    const mailsBefore = smtp.mails.length;
+
+    await page.getByRole('button', { name: '新对话' }).click();
+    await ask(`${id} 进度怎么样了？`);
+    expect(await botMessages().last().textContent()).toContain('请输入提交申请时留下的手机号或邮箱');
+    await ask('li.lei@example.com');
+    expect(await botMessages().last().textContent()).toContain('验证码已发送');
+    const code = await smtp.codeOf(mailsBefore + 1);
+    expect(smtp.mails[mailsBefore]!.to).toEqual(['li.lei@example.com']);
+    await ask(code);
+    const shown = (await botMessages().allTextContents()).join('\n');
+    expect(shown).toContain(`申请 ${id}（删除个人信息）`);
+    expect(shown).toContain('答复期限');
+    await page.screenshot({ path: join(screenshots, '5-found-again.png') });
     expect(problems).toEqual([]);
   });
 
