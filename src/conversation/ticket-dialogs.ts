@@ -52,8 +52,8 @@ export function transcriptText(text: string, mask: (text: string) => string): st
   return CODE.test(normaliseWidth(text)) ? '******' : mask(text);
 }
 const MAX_RESENDS = 3;
-const CONFIRM_WITHDRAW = /^(确认撤回|确认|确定|是|是的|对|好|好的|撤回|yes|y|ok|confirm|withdraw)/i;
-const KEEP = /^(不撤回|不|否|不用|算了|取消|保留|no|n|keep|cancel)/i;
+const CONFIRM_WITHDRAW = /^(确认撤回|确认|确定|是的?|对|好的?|撤回|yes|y|ok|confirm|withdraw)(?![a-z])/i;
+const KEEP = /^(不撤回|不|否|不用|算了|取消|保留|no|n|keep|cancel)(?![a-z])/i;
 
 export interface TicketDialogOptions {
   tickets: TicketService;

@@ -4,6 +4,7 @@
 // detection, because a ticket id outranks any topic words around it.
 
 import { normaliseWidth } from '../privacy/mask.ts';
+import { TICKET_PREFIX } from './ticket-service.ts';
 
 export type TicketFollowUp =
   | { kind: 'withdraw'; ticketId: string }
@@ -12,7 +13,7 @@ export type TicketFollowUp =
   | { kind: 'resend_code' };
 
 /** DEL-20261202-0002; also written with spaces, underscores or lower case. */
-const TICKET_ID_IN_TEXT = /(?<![A-Za-z])(DEL|ACC|COR|CAN|WDR|POR|CMP)[\s_-]?(\d{8})[\s_-]?(\d{4,})(?!\d)/i;
+const TICKET_ID_IN_TEXT = new RegExp(`(?<![A-Za-z])(${Object.values(TICKET_PREFIX).join('|')})[\\s_-]?(\\d{8})[\\s_-]?(\\d{4,})(?!\\d)`, 'i');
 const WITHDRAW = /取消|撤销|撤回|不办了|不要了|cancel|withdraw/i;
 const WHY_REJECTED =
   /(为什么|为何|为啥|怎么|什么原因|原因|理由|凭什么).{0,10}(拒绝|驳回|不予|没通过|不通过|被拒)|(拒绝|驳回|被拒).{0,8}(原因|理由|为什么|依据)|\bwhy\b.{0,40}\b(reject|declin|den(y|ied)|refus)|reason.{0,20}(reject|declin|den(y|ied)|refus)/i;

@@ -19,7 +19,6 @@ export const TICKET_PREFIX: Record<RequestType, string> = {
   complaint: 'CMP',
 };
 
-export const TICKET_ID = /\b(?:DEL|ACC|COR|CAN|WDR|POR|CMP)-\d{8}-\d{4,}\b/i;
 
 /** Who may move a ticket where. Terminal states have no way out. */
 const TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
