@@ -3,6 +3,8 @@
 // live code per conversation; 15 minutes, 5 attempts; only a salted HMAC is stored.
 
 import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { BotError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Contact, ContactCipher } from './contact.ts';
 import type { CodeSender } from './code-senders.ts';
@@ -25,8 +27,13 @@ export interface CodeRequest {
   text: string;
 }
 
+/** Codes one contact may receive per hour: enough for a person, too few to flood someone's inbox. */
+export const CODES_PER_CONTACT_PER_HOUR = 5;
+
 export class IdentityVerification {
   private readonly secret: Buffer;
+  // Per process: several instances each allow this many, which still bounds a flood.
+  private readonly sendLimit = new RateLimiterMemory({ points: CODES_PER_CONTACT_PER_HOUR, duration: 3600 });
 
   constructor(
     private readonly options: {
@@ -45,17 +52,27 @@ export class IdentityVerification {
     return this.options.senders[kind] !== undefined;
   }
 
-  /** Generates, stores (hashed) and sends a code. Throws BotError delivery_failed when sending fails. */
+  /**
+   * Generates, stores (hashed) and sends a code. Throws BotError delivery_failed when sending
+   * fails or the contact had its hourly share of codes.
+   */
   async issue(request: CodeRequest): Promise<{ expiresAt: Date; method: 'email' | 'sms' }> {
     const sender = this.options.senders[request.contact.kind];
     if (!sender) throw new Error(`no sender for ${request.contact.kind}`);
+    const contactIndex = this.options.cipher.blindIndex(request.contact);
+    try {
+      await this.sendLimit.consume(contactIndex);
+    } catch {
+      this.options.logger.warn({ tenant: request.tenant, ticketId: request.ticketId ?? undefined }, 'verification code refused: hourly limit for this contact');
+      throw new BotError('delivery_failed', `A contact receives at most ${CODES_PER_CONTACT_PER_HOUR} codes an hour.`);
+    }
     const code = generateCode();
     const now = this.options.clock();
     const record: VerificationCodeRecord = {
       key: request.key,
       tenant: request.tenant,
       ticketId: request.ticketId,
-      contactIndex: this.options.cipher.blindIndex(request.contact),
+      contactIndex,
       method: sender.method,
       codeHash: hashCode(this.secret, request.key, code),
       createdAt: now,

@@ -184,6 +184,21 @@ describe('finding a ticket again from another session', () => {
   });
 });
 
+describe('flooding a contact with codes', () => {
+  it('sends one contact at most 5 codes an hour, however many sessions ask, with the same reply to each', async () => {
+    const owner = new Chat(fx.engine, 'giantkone', 'flood-owner');
+    const id = await file(owner, 'flood@example.com');
+    const replies: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const attacker = new Chat(fx.engine, 'giantkone', `flooder-${i}`);
+      await attacker.send(`${id} 进度`);
+      replies.push((await attacker.send('flood@example.com')).replies[0]!.text);
+    }
+    expect(smtp.mails.filter((m) => m.to.includes('flood@example.com'))).toHaveLength(5);
+    expect(new Set(replies).size).toBe(1);
+  });
+});
+
 describe('a rejected request', () => {
   it('answers "为什么被拒绝了" from the ticket: the reason and the clause, not the policy index', async () => {
     const chat = new Chat(fx.engine, 'giantkone', 'rejected-user');
