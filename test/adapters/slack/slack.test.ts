@@ -301,9 +301,11 @@ describe('slack: conversations', () => {
 
     const confirmation = press(summary, thread, confirm!);
     expect((await postAction(confirmation)).status).toBe(200);
-    posts = await fake.waitForPosts(channel, 5);
-    const ticket = visibleText(posts.at(-1)!);
+    // The ticket, then how identity will be verified (no code provider here: an agent).
+    posts = await fake.waitForPosts(channel, 6);
+    const ticket = visibleText(posts.at(-2)!);
     expect(ticket).toMatch(/DEL-\d{8}-\d{4,}/);
+    expect(visibleText(posts.at(-1)!)).toContain('核验身份中');
     for (const p of posts) expect(p.thread_ts).toBe(thread);
     const ticketId = /DEL-\d{8}-\d{4,}/.exec(ticket)![0];
     expect(inbound.filter((m) => m.conversationRef === `slack:${channel}`).map((m) => m.text)).toEqual([
@@ -316,7 +318,7 @@ describe('slack: conversations', () => {
     // The same press delivered again is the same message: nothing more, no second ticket.
     expect((await postAction(confirmation)).status).toBe(200);
     await pause(1500);
-    expect(fake.posts(channel)).toHaveLength(5);
+    expect(fake.posts(channel)).toHaveLength(6);
     expect(fake.posts().filter((p) => p.text.includes('DEL-') && p.text.includes(ticketId))).toHaveLength(1);
   });
 
