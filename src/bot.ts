@@ -46,6 +46,8 @@ export async function openBot(
     codeSenders,
     clock: options.clock,
   });
+  const indexed = await engine.tickets.indexContacts();
+  if (indexed > 0) logger.info({ tickets: indexed }, 'gave older tickets a contact blind index');
   return {
     config,
     assistant,

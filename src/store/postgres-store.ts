@@ -519,6 +519,7 @@ export class PostgresStore implements Store {
     }
     if (filter.contactIndex !== undefined) where.push(`contact_index = ${param(filter.contactIndex)} AND contact_index <> ''`);
     if (filter.since !== undefined) where.push(`created_at >= ${param(filter.since)}`);
+    if (filter.unindexed) where.push(`contact_index = '' AND contact_encrypted <> ''`);
     const { rows } = await this.#pool.query<TicketRow>(
       `SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC`,
@@ -547,6 +548,18 @@ export class PostgresStore implements Store {
       await this.#insertEvent(c, event);
       return toTicket(row);
     });
+  }
+
+  async indexTicketContacts(entries: { ticketId: string; contactIndex: string }[]): Promise<number> {
+    this.#live();
+    if (entries.length === 0) return 0;
+    const { rowCount } = await this.#pool.query(
+      `UPDATE ${this.#t.tickets} AS t SET contact_index = e.contact_index
+       FROM unnest($1::text[], $2::text[]) AS e (id, contact_index)
+       WHERE t.id = e.id AND t.contact_index = '' AND t.contact_encrypted <> ''`,
+      [entries.map((e) => e.ticketId), entries.map((e) => e.contactIndex)],
+    );
+    return rowCount ?? 0;
   }
 
   async recordTicketAccess(entry: TicketAccess): Promise<void> {

@@ -455,6 +455,7 @@ export class SqliteStore implements Store {
       where.push('created_at >= ?');
       params.push(filter.since.getTime());
     }
+    if (filter.unindexed) where.push("contact_index = '' AND contact_encrypted <> ''");
     const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`;
     return this.#prepare<unknown[], TicketRow>(sql).all(...params).map(toTicket);
   }
@@ -482,6 +483,13 @@ export class SqliteStore implements Store {
       if (!row) return null;
       this.#insertEvent(event);
       return toTicket(row);
+    });
+  }
+
+  async indexTicketContacts(entries: { ticketId: string; contactIndex: string }[]): Promise<number> {
+    return this.#write(() => {
+      const update = this.#prepare("UPDATE tickets SET contact_index = ? WHERE id = ? AND contact_index = '' AND contact_encrypted <> ''");
+      return entries.reduce((n, e) => n + update.run(e.contactIndex, e.ticketId).changes, 0);
     });
   }
 

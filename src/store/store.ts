@@ -104,6 +104,8 @@ export interface Store {
   transitionTicket(event: TicketEvent, patch?: TicketPatch): Promise<TicketRecord | null>;
   /** The append-only audit log of a ticket, oldest first. */
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
+  /** Sets the blind index of tickets that have none (and still have a contact). Returns how many changed. */
+  indexTicketContacts(entries: { ticketId: string; contactIndex: string }[]): Promise<number>;
   /** Appends to the append-only access log (who saw personal data in clear). */
   recordTicketAccess(entry: TicketAccess): Promise<void>;
   /** A ticket's access log, oldest first. */

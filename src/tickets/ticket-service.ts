@@ -107,6 +107,15 @@ export class TicketService {
     return this.store.ticketEvents(id.toUpperCase());
   }
 
+  /**
+   * Gives tickets filed before the blind index existed their index, so their requesters can
+   * find them from another device. Run at start-up; a no-op once done.
+   */
+  async indexContacts(): Promise<number> {
+    const missing = await this.store.listTickets({ unindexed: true });
+    return this.store.indexTicketContacts(missing.map((t) => ({ ticketId: t.id, contactIndex: this.cipher.blindIndex(this.cipher.decrypt(t.contactEncrypted)) })));
+  }
+
   /** Request details with sealed originals opened, for the agent who handles the request. */
   revealDetails(ticket: TicketRecord): Record<string, string> {
     const details: Record<string, string> = {};

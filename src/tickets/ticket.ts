@@ -98,4 +98,6 @@ export interface TicketFilter {
   contactIndex?: string;
   /** Only tickets created at or after this instant. */
   since?: Date;
+  /** Only tickets with a contact but no blind index yet (filed before the index existed). */
+  unindexed?: true;
 }

@@ -544,6 +544,23 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect((await store.listTickets({ since: at(DAY + 1) })).map((t) => t.id)).toEqual([ids[3], ids[2]]);
       });
 
+      it('finds tickets without a blind index and sets it once, never on a purged ticket', async () => {
+        const old = ticketDraft({ contactIndex: '' });
+        const purged = ticketDraft({ contactIndex: '', contactEncrypted: '' });
+        const indexed = ticketDraft({ contactIndex: 'idx-x' });
+        const ids: string[] = [];
+        for (const d of [old, purged, indexed]) ids.push((await store.createTicket(d, firstEvent(d))).ticket.id);
+        expect((await store.listTickets({ unindexed: true })).map((t) => t.id)).toEqual([ids[0]]);
+        const entries = ids.map((ticketId) => ({ ticketId, contactIndex: `new-${ticketId}` }));
+        expect(await store.indexTicketContacts(entries)).toBe(1);
+        expect((await store.getTicket(ids[0]!))?.contactIndex).toBe(`new-${ids[0]}`);
+        expect((await store.getTicket(ids[1]!))?.contactIndex).toBe('');
+        expect((await store.getTicket(ids[2]!))?.contactIndex).toBe('idx-x');
+        expect(await store.indexTicketContacts(entries)).toBe(0);
+        expect(await store.indexTicketContacts([])).toBe(0);
+        expect(await store.listTickets({ unindexed: true })).toEqual([]);
+      });
+
       it('records identity verification and a rejection with the transition that makes them', async () => {
         const d = ticketDraft({ status: 'verifying_identity' });
         const { ticket } = await store.createTicket(d, firstEvent(d));

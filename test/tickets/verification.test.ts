@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyAssistant } from '../../src/policy-assistant.ts';
 import { EmailCodeSender, SmsWebhookSender } from '../../src/tickets/code-senders.ts';
+import { ContactCipher } from '../../src/tickets/contact.ts';
 import { openAssistant } from '../helpers/assistant.ts';
 import { Chat, openEngine, type EngineFixture } from '../helpers/chat.ts';
 import { startSmsGateway, startSmtpServer, type FakeSmsGateway, type TestSmtpServer } from '../helpers/mail.ts';
@@ -181,6 +182,30 @@ describe('finding a ticket again from another session', () => {
     await fresh.send('wang.wu@example.com');
     const code = await smtp.codeOf(before + 2);
     expect((await fresh.send(code)).replies.map((r) => r.text).join('\n')).toContain(id);
+  });
+});
+
+describe('tickets filed before the blind index', () => {
+  it('get their index at start-up and can then be found from another session', async () => {
+    const cipher = new ContactCipher(fx.key);
+    const contact = { kind: 'email' as const, value: 'early@example.com' };
+    const draft = {
+      idPrefix: 'ACC', type: 'access_data' as const, tenant: 'giantkone', channel: 'web', requester: 'web:old', conversationRef: 'web:giantkone:old',
+      contactEncrypted: cipher.encrypt(contact), contactMasked: 'e***@example.com', contactIndex: '', details: {}, clauses: [], status: 'in_progress' as const,
+      dueDate: '2026-12-01', deadlineSource: 'policy' as const, language: 'zh' as const, originKey: 'legacy-1', identityVerified: false,
+      verificationMethod: null, rejection: null, purgedAt: null, createdAt: fx.clock.now, updatedAt: fx.clock.now,
+    };
+    const { ticket } = await fx.store.createTicket(draft, { at: fx.clock.now, actor: 'user:web:old', from: null, to: 'in_progress', note: null });
+    expect(await fx.engine.tickets.indexContacts()).toBe(1);
+    expect((await fx.engine.tickets.get(ticket.id))!.contactIndex).toBe(cipher.blindIndex(contact));
+    expect(await fx.engine.tickets.indexContacts()).toBe(0);
+
+    const before = smtp.mails.length;
+    const chat = new Chat(fx.engine, 'giantkone', 'new-device');
+    await chat.send(`${ticket.id} 进度`);
+    await chat.send('early@example.com');
+    const shown = await chat.send(await smtp.codeOf(before + 1));
+    expect(shown.replies.map((r) => r.text).join('\n')).toContain(`申请 ${ticket.id}`);
   });
 });
 
