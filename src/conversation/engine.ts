@@ -286,11 +286,15 @@ export class ConversationEngine {
 
   private async route(turn: Turn, text: string): Promise<void> {
     if (isChatHistoryErasure(text)) return this.eraseHistory(turn);
-    if (await this.dialogs.continuePending(turn, text)) return;
-    // A filed ticket named or asked about outranks topic words (see src/tickets/follow-up.ts).
-    const followUp = detectTicketFollowUp(text);
+    // A ticket step waiting for an answer, or a filed ticket named or asked about
+    // (src/tickets/follow-up.ts), outranks topic words; a form in progress then resumes.
+    let handled = await this.dialogs.continuePending(turn, text);
+    const followUp = handled ? null : detectTicketFollowUp(text);
     if (followUp) {
       await this.dialogs.followUp(turn, followUp);
+      handled = true;
+    }
+    if (handled) {
       if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
       return;
     }

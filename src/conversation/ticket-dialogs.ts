@@ -31,6 +31,8 @@ type AfterLookup = 'status' | 'why_rejected';
 /** The part of the conversation state this module owns. */
 export interface TicketDialogState {
   pending?: PendingTicketStep | null;
+  /** A rights-request form in progress (owned by the engine): its answers are not codes. */
+  form?: unknown;
   /** Blind indexes of contacts this conversation proved by code: their tickets are visible here. */
   verifiedContacts?: string[];
 }
@@ -102,7 +104,7 @@ export class TicketDialogs {
     switch (pending.kind) {
       case 'code': {
         const code = CODE.exec(normaliseWidth(text))?.[1];
-        if (!code) return false;
+        if (!code || turn.state.form) return false;
         await this.checkCode(turn, pending, code);
         return true;
       }

@@ -319,6 +319,26 @@ describe('the requester’s own tickets', () => {
   });
 });
 
+describe('a filed request in the middle of a new form', () => {
+  it('asks, withdraws and resumes the form, without taking the confirmation for a form answer', async () => {
+    const chat = new Chat(fx.engine, 'giantkone', 'multi');
+    await chat.send('我要删除我的个人信息');
+    await chat.send('全部个人信息');
+    await chat.send('13812345678');
+    const { ticketId } = await chat.send('确认');
+    await chat.send('我要获取我的个人信息副本');
+    const ask = await chat.send(`撤回申请 ${ticketId}`);
+    expect(ask.replies[0]!.text).toContain(`确定要撤回已提交的申请 ${ticketId}`);
+    expect(ask.replies.at(-1)!.text).toContain('我们继续刚才的“查阅、复制个人信息”申请');
+    const done = await chat.send(`确认撤回 ${ticketId}`);
+    expect(done.replies[0]!.text).toContain(`已撤回申请 ${ticketId}`);
+    expect(done.replies.at(-1)!.text).toContain('请说明您想查阅或获取副本的是哪些个人信息');
+    expect((await fx.engine.tickets.get(ticketId!))!.status).toBe('cancelled');
+    // The form still waits for its first answer.
+    expect((await chat.send('全部个人信息')).replies.at(-1)!.text).toMatch(/手机号或邮箱/);
+  });
+});
+
 describe('personal data in the bot’s own store', () => {
   it('keeps contacts out of transcripts and conversation state', async () => {
     const chat = new Chat(fx.engine, 'giantkone', 'private');
