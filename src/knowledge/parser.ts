@@ -9,7 +9,7 @@
 import { decimalDepth, detectMarker, isEmptyStub, type Marker, type MarkerStyle } from './markers.ts';
 import { displayWidth, joinWrapped, stripWhitespace, tidyText } from './text.ts';
 
-export type ClauseKind = 'preamble' | 'heading' | 'numbered' | 'definition' | 'contents';
+export type ClauseKind = 'preamble' | 'heading' | 'numbered' | 'definition' | 'contents' | 'table';
 
 export interface Clause {
   policyId: string;
@@ -31,6 +31,8 @@ export interface Clause {
   parentId: string | null;
   depth: number;
   kind: ClauseKind;
+  /** Only for kind `table`: the cells of each row, the header row first. */
+  rows?: string[][];
 }
 
 export interface ParseOptions {
@@ -194,10 +196,25 @@ function followsInSequence(a: Marker, b: Marker): boolean {
 }
 
 const CN_VALUES: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
+const ROMAN: Record<string, number> = { I: 1, V: 5, X: 10, L: 50, C: 100 };
 
-function ordinal(key: string): number | null {
+/** The position of a marker key in its sequence: "3" and "2.3" and "(3)" and "三" and "c)" and "③" are 3. */
+export function markerOrdinal(key: string): number | null {
   const digits = /(\d+)\)?$/.exec(key);
   if (digits) return Number(digits[1]);
+  const circled = CIRCLED.indexOf(key);
+  if (key.length === 1 && circled >= 0) return circled + 1;
+  const letter = /^\(?([a-z])\)$/.exec(key);
+  if (letter) return letter[1]!.charCodeAt(0) - 96;
+  if (/^[IVXLC]+$/.test(key)) {
+    let total = 0;
+    for (let i = 0; i < key.length; i++) {
+      const v = ROMAN[key[i]!]!;
+      total += v < (ROMAN[key[i + 1] ?? ''] ?? 0) ? -v : v;
+    }
+    return total;
+  }
   const cn = /([一二三四五六七八九十]+)/.exec(key)?.[1];
   if (!cn) return null;
   if (cn.length === 1) return CN_VALUES[cn] ?? null;
@@ -205,6 +222,8 @@ function ordinal(key: string): number | null {
   const [tens, ones] = cn.split('十');
   return (tens ? (CN_VALUES[tens] ?? 0) : 1) * 10 + (ones ? (CN_VALUES[ones] ?? 0) : 0);
 }
+
+const ordinal = markerOrdinal;
 
 function looksLikeHeading(line: LogicalLine, lines: LogicalLine[], index: number): boolean {
   const text = line.text;
