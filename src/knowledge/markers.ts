@@ -9,6 +9,7 @@ export type MarkerStyle =
   | 'lparen'
   | 'letter'
   | 'cn'
+  | 'cn-dot'
   | 'cnparen'
   | 'circled'
   | 'chapter'
@@ -31,8 +32,11 @@ export interface Marker {
 
 const CN_DIGITS = '一二三四五六七八九十百零〇两';
 const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
-// A number directly followed by one of these is a quantity ("1.5亿", "3.2%"), not a clause number.
-const QUANTITY_UNIT = /^[年月日号时分秒%％亿万千元岁倍]/;
+// A number directly followed by one of these is a quantity ("1.5亿", "3.2%"), not a clause
+// number; "2.3.5. 日历信息" and "1.4.2 日志信息" are clauses, so only a bare "N" or "N.N"
+// written right against the unit counts, and not before 志/历/常 (日志, 日历, 日常).
+const QUANTITY = /^\d+(?:[.．]\d+)?$/;
+const QUANTITY_UNIT = /^(?:[年月号时分秒%％亿万千元岁倍]|日(?![志历常]))/;
 
 interface Rule {
   pattern: RegExp;
@@ -57,8 +61,9 @@ const rules: Rule[] = [
     key: (m) => m[1] ?? '',
   },
   {
-    pattern: new RegExp(`^([${CN_DIGITS}]{1,3})\\s*[、.．]\\s*`),
-    style: () => 'cn',
+    // "一、" and "一." are two schemes: Keep (capp-004) nests "一. 基本业务功能" inside "一、".
+    pattern: new RegExp(`^([${CN_DIGITS}]{1,3})\\s*([、.．])\\s*`),
+    style: (m) => (m[2] === '、' ? 'cn' : 'cn-dot'),
     key: (m) => m[1] ?? '',
   },
   {
@@ -79,6 +84,12 @@ const rules: Rule[] = [
   },
   {
     pattern: /^(\d{1,3})\s*[.．](?![\d.．])\s*/,
+    style: () => 'dec1',
+    key: (m) => m[1] ?? '',
+  },
+  {
+    // "1     text": a number set off by a run of spaces or a tab (微博, capp-062), read as "1.".
+    pattern: /^(\d{1,2})(?:[ \u3000]{2,}|\t)(?=\S)/,
     style: () => 'dec1',
     key: (m) => m[1] ?? '',
   },
@@ -122,7 +133,7 @@ export function detectMarker(line: string): Marker | null {
     const style = rule.style(m);
     if (!style) continue;
     const rest = text.slice(m[0].length);
-    if (QUANTITY_UNIT.test(rest) && style.startsWith('dec')) continue;
+    if (style.startsWith('dec') && QUANTITY.test(m[0]) && QUANTITY_UNIT.test(rest)) continue;
     // "1.Cookie" and "1.我们" are clauses; "1.5 hours" is not, but that case is caught above.
     return { label: m[0], style, key: rule.key(m), rest: rest.trim() };
   }

@@ -7,9 +7,22 @@
 // contents, body), then build the clause tree with a stack of numbering styles.
 
 import { decimalDepth, detectMarker, isEmptyStub, type Marker, type MarkerStyle } from './markers.ts';
+import { findTables } from './tables.ts';
 import { displayWidth, joinWrapped, stripWhitespace, tidyText } from './text.ts';
 
-export type ClauseKind = 'preamble' | 'heading' | 'numbered' | 'definition' | 'contents' | 'table';
+/**
+ * Bumped whenever the parser's output for the same text changes, so that indexes built from
+ * an older parse are rebuilt (src/retrieval/index-store.ts hashes it).
+ */
+export const PARSER_VERSION = 2;
+
+/**
+ * `paragraph`: unnumbered text of its own between numbered clauses (the sentence that opens a
+ * second list, a paragraph of a long preamble under a heading). `table`: a tab-separated
+ * table: the header row's clause holds every row in `rows`, each further row is a child
+ * clause whose `rows` are the header and that row.
+ */
+export type ClauseKind = 'preamble' | 'heading' | 'numbered' | 'definition' | 'contents' | 'table' | 'paragraph';
 
 export interface Clause {
   policyId: string;
@@ -46,7 +59,7 @@ interface RawLine {
   text: string;
 }
 
-type LineClass = 'marker' | 'heading' | 'definition' | 'contents' | 'body' | 'stub';
+type LineClass = 'marker' | 'heading' | 'definition' | 'contents' | 'body' | 'stub' | 'table';
 
 interface LogicalLine {
   text: string;
@@ -56,7 +69,8 @@ interface LogicalLine {
   parts: number;
   marker: Marker | null;
   cls: LineClass;
-  /** Source lines inside this logical line's range that are empty stubs, kept out of the text. */
+  /** For a table row: its cells, and for the header row every row of the table. */
+  table?: { cells: string[]; allRows: string[][] | null };
 }
 
 const TERMINAL = /[。！？!?；;：:]$|[.]["”']?$/;
@@ -98,10 +112,23 @@ export function detectWrapWidth(lines: RawLine[]): number | null {
 function joinLines(lines: RawLine[], wrapWidth: number | null): LogicalLine[] {
   const out: LogicalLine[] = [];
   let prevRaw: RawLine | null = null;
-  for (const line of lines) {
+  const tables = new Map(findTables(lines).map((t) => [t.start, t]));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const table = tables.get(i);
+    if (table) {
+      const allRows = table.rows.map((r) => r.cells.map(tidyText));
+      table.rows.forEach((row, k) => {
+        const cells = allRows[k]!;
+        out.push({ text: cells.join('\t'), first: row.first, last: row.last, parts: 1, marker: null, cls: 'table', table: { cells, allRows: k === 0 ? allRows : null } });
+      });
+      i = table.end;
+      prevRaw = null;
+      continue;
+    }
     const marker = detectMarker(line.text);
     const prev = out.at(-1);
-    if (prev && prevRaw && !marker && continues(prevRaw.text, line.text, wrapWidth)) {
+    if (prev && prevRaw && prev.cls !== 'table' && !marker && continues(prevRaw.text, line.text, wrapWidth)) {
       prev.text = joinWrapped(prev.text, line.text);
       prev.last = line.no;
       prev.parts++;
@@ -126,12 +153,16 @@ function continues(prev: string, next: string, wrapWidth: number | null): boolea
 
 function classify(lines: LogicalLine[]): void {
   for (const line of lines) {
+    if (line.cls === 'table') continue;
     if (line.marker) {
       line.cls = isEmptyStub(line.text) ? 'stub' : 'marker';
       if (line.cls === 'marker') {
-        line.text = tidyText(line.text);
-        line.marker = detectMarker(line.text);
-        if (!line.marker) line.cls = 'body';
+        const tidy = tidyText(line.text);
+        const marker = line.marker;
+        // "1     text" needs its run of spaces to be a marker at all: keep the marker found
+        // before tidying when the tidy text has none.
+        line.marker = detectMarker(tidy) ?? { ...marker, label: marker.label.replace(/\s+/g, ' '), rest: tidyText(marker.rest) };
+        line.text = tidy;
       }
     } else {
       line.text = tidyText(line.text);
@@ -243,9 +274,14 @@ function looksLikeHeading(line: LogicalLine, lines: LogicalLine[], index: number
 
 interface OpenClause {
   clause: Clause;
-  style: MarkerStyle | 'heading' | 'definition' | 'preamble';
-  bulletCount: number;
+  /** `intro`: a paragraph that opens a list; `table`, `row`: a table and its rows. */
+  style: MarkerStyle | 'heading' | 'definition' | 'preamble' | 'intro' | 'table' | 'row';
+  /** The marker key of a numbered clause ("4", "4.1", "(2)"), '' otherwise. */
+  key: string;
 }
+
+/** Before the first numbered clause, a body paragraph joins a clause holding less than this. */
+const PREAMBLE_PARAGRAPH_CHARS = 100;
 
 function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
   const clauses: Clause[] = [];
@@ -265,7 +301,7 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
     line: LogicalLine,
     style: OpenClause['style'],
     kind: ClauseKind,
-    fields: { number: string; label: string; title: string; text: string; idPart: string },
+    fields: { number: string; label: string; title: string; text: string; idPart: string; key?: string },
   ): Clause => {
     const parent = stack.at(-1)?.clause ?? null;
     const own = fields.title !== '' ? [`${fields.number} ${fields.title}`.trim()] : [];
@@ -284,8 +320,19 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       kind,
     };
     clauses.push(clause);
-    stack.push({ clause, style, bulletCount: 0 });
+    stack.push({ clause, style, key: fields.key ?? '' });
     return clause;
+  };
+  /** The body line last appended to a clause, so that it can open a new list instead. */
+  let lastAppend: { clause: Clause; line: LogicalLine; text: string; lineEnd: number } | null = null;
+  let numberedSeen = false;
+
+  const closeTable = (): void => {
+    const idx = stack.findIndex((o) => o.style === 'table');
+    if (idx >= 0) {
+      stack.length = idx;
+      current = null;
+    }
   };
 
   const numberedParent = (): Clause | null => {
@@ -297,7 +344,33 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
   };
 
   for (const line of lines) {
+    if (line.cls !== 'table' && line.cls !== 'stub') closeTable();
+    const appended = lastAppend;
+    lastAppend = null;
     switch (line.cls) {
+      case 'table': {
+        const { cells, allRows } = line.table!;
+        if (allRows) {
+          closeTable();
+          while (stack.length > 0 && (stack.at(-1)!.style === 'preamble' || stack.at(-1)!.style === 'intro')) stack.pop();
+          current = open(line, 'table', 'table', { number: '', label: '', title: '', text: line.text, idPart: `table:${(cells[0] ?? '').slice(0, 16)}` });
+          current.rows = allRows;
+        } else {
+          const idx = stack.findIndex((o) => o.style === 'table');
+          const table = stack[idx]!.clause;
+          stack.length = idx + 1;
+          const first = cells[0] ?? '';
+          current = open(line, 'row', 'table', {
+            number: '',
+            label: '',
+            title: displayWidth(first) <= 50 ? first : '',
+            text: line.text,
+            idPart: `${table.clauseId.slice(policyId.length + 1)}/${first.slice(0, 16)}`,
+          });
+          current.rows = [table.rows?.[0] ?? [], cells];
+        }
+        break;
+      }
       case 'stub': {
         // Keep the line inside the current clause's range, but out of its text.
         if (current) current.lineEnd = line.last;
@@ -331,7 +404,8 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       }
       case 'marker': {
         const marker = line.marker!;
-        placeInStack(stack, marker.style);
+        numberedSeen = true;
+        if (!restartList(marker, appended)) placeInStack(stack, marker.style);
         const parentNumber = numberedParent()?.number ?? '';
         let key = marker.key;
         if (marker.style === 'bullet') {
@@ -341,13 +415,14 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
           siblingsBullets.set(parentKey, n);
           key = `•${n}`;
         }
-        const number = marker.style.startsWith('dec') && decimalDepth(marker.style) > 1 ? key : joinNumber(parentNumber, key);
+        const number = decimalDepth(marker.style) > 1 ? decimalNumber(stack, key) : joinNumber(parentNumber, key);
         current = open(line, marker.style, 'numbered', {
           number,
           label: marker.label,
           title: titleOf(marker.rest),
           text: marker.rest,
           idPart: number,
+          key,
         });
         break;
       }
@@ -382,16 +457,51 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       }
       case 'body': {
         if (!current || current === contents) {
-          if (!current) current = openPreamble(line);
-          // Text after a table of contents continues the open section in a clause of its own,
-          // so that every clause keeps one contiguous source range.
-          else current = openPreamble(line);
-        } else appendBody(current, line);
+          // Text after a table of contents (or a table) continues the open section in a clause
+          // of its own, so that every clause keeps one contiguous source range.
+          current = clauses.length === 0 || current === contents ? openPreamble(line) : openParagraph(line);
+        } else if (!numberedSeen && startsPreambleParagraph(current, line)) {
+          // A long preamble is split into its paragraphs: each can be cited on its own (the
+          // contact email in JJ斗地主's 1,023-character preamble).
+          while (stack.length > 0 && stack.at(-1)!.style === 'preamble' && stack.at(-1)!.clause.kind !== 'preamble') stack.pop();
+          if (current.kind === 'preamble') stack.length = 0;
+          current = current.kind === 'preamble' ? openPreamble(line) : openParagraph(line);
+        } else {
+          lastAppend = { clause: current, line, text: current.text, lineEnd: current.lineEnd };
+          appendBody(current, line);
+        }
         break;
       }
     }
   }
   return clauses;
+
+  function openParagraph(line: LogicalLine): Clause {
+    return open(line, 'preamble', 'paragraph', { number: '', label: '', title: '', text: line.text, idPart: 'p' });
+  }
+
+  /**
+   * A list that starts again at 1 in a scheme that is already open ("1) 2) 3)", a sentence,
+   * "1) 2)") is a new list. The sentence just before it, when it was appended to the old
+   * list's last item, becomes a paragraph of its own that the new list nests in; without
+   * one, a list restarting inside a clause of another scheme nests in that clause. Returns
+   * true when it placed the stack itself.
+   */
+  function restartList(marker: Marker, appended: typeof lastAppend): boolean {
+    if (decimalDepth(marker.style) > 0 || marker.style === 'bullet' || ordinal(marker.key) !== 1) return false;
+    const idx = stack.findIndex((o) => o.style === marker.style);
+    if (idx < 0 || (ordinal(stack[idx]!.key) ?? 0) < 1) return false;
+    const owner = appended ? stack.findIndex((o) => o.clause === appended.clause) : -1;
+    if (appended && owner >= idx && appended.text !== '') {
+      appended.clause.text = appended.text;
+      appended.clause.lineEnd = appended.lineEnd;
+      stack.length = idx;
+      current = open(appended.line, 'intro', 'paragraph', { number: '', label: '', title: '', text: appended.line.text, idPart: 'p' });
+      return true;
+    }
+    if (stack.length - 1 > idx && stack.at(-1)!.style !== marker.style) return true;
+    return false;
+  }
 
   function openPreamble(line: LogicalLine): Clause {
     return open(line, 'preamble', 'preamble', {
@@ -404,6 +514,29 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
   }
 }
 
+/** Before the first numbered clause, a long paragraph after some text starts a clause of its own. */
+function startsPreambleParagraph(clause: Clause, line: LogicalLine): boolean {
+  if (clause.kind !== 'preamble' && clause.kind !== 'heading' && clause.kind !== 'paragraph') return false;
+  return clause.text.length - clause.title.length >= PREAMBLE_PARAGRAPH_CHARS && line.text.length >= 40;
+}
+
+/**
+ * A number like "4.1" is written relative to the section it sits in: under "三、…" → "4. …"
+ * it is cited as 三.4.1 (哔哩哔哩, capp-042), so that two chapters' "4.1" stay apart. Under a
+ * "4." that is not inside anything numbered, or with no matching decimal open, the number
+ * stands as written.
+ */
+function decimalNumber(stack: OpenClause[], key: string): string {
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const open = stack[k]!;
+    if (decimalDepth(open.style as MarkerStyle) === 0 || open.key === '') continue;
+    if (key.startsWith(`${open.key}.`) && open.clause.number.endsWith(open.key)) {
+      return open.clause.number.slice(0, open.clause.number.length - open.key.length) + key;
+    }
+  }
+  return key;
+}
+
 function appendBody(clause: Clause, line: LogicalLine): void {
   clause.text = clause.text === '' ? line.text : `${clause.text}\n${line.text}`;
   clause.lineEnd = line.last;
@@ -412,30 +545,35 @@ function appendBody(clause: Clause, line: LogicalLine): void {
 /**
  * Puts a new marker's style into the stack: a style already open closes everything opened
  * after it (the new clause is its sibling); a decimal number closes every open decimal of
- * the same or greater depth; anything else nests inside the current clause.
+ * the same or greater depth; a scheme not open yet closes the open clauses of finer schemes
+ * in the usual order 第一章 > 一、 > （一） > 1. > （1） > ① ("（二）" after "2、" is not inside
+ * it), unless the open clause is one line ending in a colon that introduces it; otherwise
+ * it nests inside the current clause.
  */
 function placeInStack(stack: OpenClause[], style: MarkerStyle): void {
   while (stack.length > 0 && stack.at(-1)!.style === 'preamble') stack.pop();
   const depth = decimalDepth(style);
   if (depth > 0) {
-    const idx = stack.findIndex((o) => typeof o.style === 'string' && decimalDepth(o.style as MarkerStyle) >= depth);
+    const idx = stack.findIndex((o) => decimalDepth(o.style as MarkerStyle) >= depth);
+    if (idx >= 0) {
+      stack.length = idx;
+      return;
+    }
+  } else {
+    const idx = stack.findIndex((o) => o.style === style);
     if (idx >= 0) {
       stack.length = idx;
       return;
     }
   }
-  const idx = stack.findIndex((o) => o.style === style);
-  if (idx >= 0) stack.length = idx;
-  else {
-    // A chapter, section or 一、 closes every finer unit that is open.
-    const rank = STYLE_RANK[style];
-    if (rank !== undefined && rank <= 3) {
-      while (stack.length > 0) {
-        const topRank = rankOf(stack.at(-1)!.style);
-        if (topRank === undefined || topRank <= rank) break;
-        stack.pop();
-      }
-    }
+  const rank = rankOf(style);
+  if (rank === undefined) return;
+  while (stack.length > 0) {
+    const top = stack.at(-1)!;
+    const topRank = rankOf(top.style);
+    if (topRank === undefined || topRank <= rank) break;
+    if (/[:：]$/.test(top.clause.text) && !top.clause.text.includes('\n')) break;
+    stack.pop();
   }
 }
 
@@ -446,6 +584,7 @@ const STYLE_RANK: Partial<Record<string, number>> = {
   'en-section': 1,
   article: 2,
   cn: 3,
+  'cn-dot': 3,
   roman: 3,
   cnparen: 4,
   'arabic-dunhao': 6,
