@@ -499,7 +499,8 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       current = open(appended.line, 'intro', 'paragraph', { number: '', label: '', title: '', text: appended.line.text, idPart: 'p' });
       return true;
     }
-    if (stack.length - 1 > idx && stack.at(-1)!.style !== marker.style) return true;
+    const top = stack.at(-1)!;
+    if (stack.length - 1 > idx && top.style !== marker.style && top.clause.kind === 'numbered') return true;
     return false;
   }
 
@@ -572,7 +573,9 @@ function placeInStack(stack: OpenClause[], style: MarkerStyle): void {
     const top = stack.at(-1)!;
     const topRank = rankOf(top.style);
     if (topRank === undefined || topRank <= rank) break;
-    if (/[:：]$/.test(top.clause.text) && !top.clause.text.includes('\n')) break;
+    // A clause that is one line ending in a colon, or a bare title, introduces what follows.
+    const oneLine = !top.clause.text.includes('\n');
+    if (oneLine && (/[:：]$/.test(top.clause.text) || (top.clause.title !== '' && top.clause.text === top.clause.title))) break;
     stack.pop();
   }
 }
@@ -593,9 +596,9 @@ const STYLE_RANK: Partial<Record<string, number>> = {
   circled: 8,
   lparen: 9,
   letter: 9,
-  bullet: 10,
 };
 
+/** Bullets have no rank: policies use them at every level. */
 function rankOf(style: OpenClause['style']): number | undefined {
   const depth = decimalDepth(style as MarkerStyle);
   return depth > 0 ? 5 : STYLE_RANK[style];

@@ -10,14 +10,17 @@
 // - giant-heading: a heading-only clause (its text is its title) over 200 characters, or any
 //   title over 200 characters; such a clause ranks first for unrelated questions.
 // - coverage: a non-blank source character belongs to no clause or to two.
-// Warnings (worth a look, not wrong): skipped-number, repeated-number, giant-clause, table.
+// Warnings (worth a look, not wrong): skipped-number; repeated-number; misnumbered (the source
+// slips once, "1.10 1.11 1.10 1.12": the number between two that follow each other is a
+// typo in the source, not a parse error); giant-clause; table. The sub-clauses of a repeated
+// or misnumbered clause repeat their numbers too and are not counted again.
 
 import { detectMarker, isEmptyStub, type MarkerStyle } from './markers.ts';
 import { clauseCharacters, markerOrdinal, type Clause } from './parser.ts';
 import { stripWhitespace } from './text.ts';
 
 export type StructureProblemKind = 'duplicate-number' | 'backwards-number' | 'giant-heading' | 'coverage';
-export type StructureWarningKind = 'skipped-number' | 'repeated-number' | 'giant-clause' | 'table';
+export type StructureWarningKind = 'skipped-number' | 'repeated-number' | 'misnumbered' | 'giant-clause' | 'table';
 
 export interface StructureFinding<K extends string> {
   kind: K;
@@ -50,6 +53,7 @@ export function checkStructure(source: string, clauses: Clause[], options: Struc
   const policyId = clauses[0]?.policyId ?? '';
   const problems: StructureFinding<StructureProblemKind>[] = [];
   const warnings: StructureFinding<StructureWarningKind>[] = [];
+  const byId = new Map(clauses.map((c) => [c.clauseId, c]));
   checkNumbers(clauses, problems, warnings);
   for (const c of clauses) {
     const body = c.text.trim();
@@ -57,7 +61,9 @@ export function checkStructure(source: string, clauses: Clause[], options: Struc
     if (c.title.length > GIANT_HEADING_CHARS || (headingOnly && body.length > GIANT_HEADING_CHARS)) {
       problems.push(finding('giant-heading', c, `heading of ${Math.max(c.title.length, body.length)} characters`));
     }
-    if (c.kind === 'table') warnings.push(finding('table', c, `table of ${c.rows?.length ?? 0} rows`));
+    if (c.kind === 'table') {
+      if (!c.parentId || byId.get(c.parentId)?.kind !== 'table') warnings.push(finding('table', c, `table of ${c.rows?.length ?? 0} rows`));
+    }
     else if (c.kind !== 'contents' && c.text.length > GIANT_CLAUSE_CHARS) {
       warnings.push(finding('giant-clause', c, `${c.text.length} characters in one clause`));
     }
@@ -107,7 +113,22 @@ function checkNumbers(
   let numbersInPart = new Set<string>();
   const lastOfScheme = new Map<string, Clause>();
   const lastOrdinal = new Map<Clause, number>();
+  const excused = new Set<string>();
+  // The next numbered sibling in the same scheme, to tell a one-off slip from a restart.
+  const nextInScheme = new Map<Clause, number>();
+  {
+    const last = new Map<string, Clause>();
+    for (const c of clauses) {
+      const n = numberedOf(c);
+      if (!n || c.kind === 'contents') continue;
+      const scope = `${c.parentId ?? ''}\0${n.style}\0${n.prefix}`;
+      const prev = last.get(scope);
+      if (prev) nextInScheme.set(prev, n.ordinal);
+      last.set(scope, c);
+    }
+  }
   for (const c of clauses) {
+    if (c.parentId !== null && excused.has(c.parentId)) excused.add(c.clauseId);
     if (c.number === '' || c.kind === 'contents') continue;
     const n = numberedOf(c);
     const where = context(c);
@@ -119,7 +140,7 @@ function checkNumbers(
       numbersInPart = new Set();
     }
     numbersInPart.add(c.number);
-    let repeated = false;
+    let repeated = excused.has(c.clauseId);
     if (n) {
       const scope = `${part}\0${c.parentId ?? ''}\0${n.style}\0${n.prefix}`;
       const prev = lastOfScheme.get(scope);
@@ -127,9 +148,13 @@ function checkNumbers(
       lastOrdinal.set(c, n.ordinal);
       const prevOrdinal = prev ? lastOrdinal.get(prev)! : null;
       if (prev && prevOrdinal !== null) {
+        const next = nextInScheme.get(c);
         if (n.ordinal === prevOrdinal && c.number === prev.number) {
           repeated = true;
           warnings.push(finding('repeated-number', c, `the source repeats ${c.number} (line ${prev.lineStart})`));
+        } else if (n.ordinal < prevOrdinal && next === prevOrdinal + 1) {
+          repeated = true;
+          warnings.push(finding('misnumbered', c, `the source numbers ${c.number} between ${prev.number} and the next`));
         } else if (n.ordinal < prevOrdinal) {
           problems.push(finding('backwards-number', c, `${c.number} after ${prev.number} (line ${prev.lineStart})`));
         } else if (n.ordinal > prevOrdinal + 1) {
@@ -142,6 +167,7 @@ function checkNumbers(
     const first = seen.get(key);
     if (!first) seen.set(key, c);
     else if (!repeated) problems.push(finding('duplicate-number', c, `${c.number} also at line ${first.lineStart}`));
+    if (repeated) excused.add(c.clauseId);
   }
 }
 
@@ -186,7 +212,7 @@ export function summariseStructure(reports: StructureReport[]): {
 } {
   const filesWith = { 'duplicate-number': 0, 'backwards-number': 0, 'giant-heading': 0, coverage: 0 };
   const problems = { ...filesWith };
-  const warnings = { 'skipped-number': 0, 'repeated-number': 0, 'giant-clause': 0, table: 0 };
+  const warnings = { 'skipped-number': 0, 'repeated-number': 0, misnumbered: 0, 'giant-clause': 0, table: 0 };
   for (const r of reports) {
     for (const kind of new Set(r.problems.map((p) => p.kind))) filesWith[kind]++;
     for (const p of r.problems) problems[p.kind]++;
