@@ -28,6 +28,11 @@ export interface Marker {
   key: string;
   /** The text after the marker. */
   rest: string;
+  /**
+   * How the marker is written when one style has two spellings a policy may use as two
+   * levels: "(1)" is `ascii` next to "（1）" (交管12123 nests "(1)" items in "（1）共享").
+   */
+  variant?: 'ascii';
 }
 
 const CN_DIGITS = '一二三四五六七八九十百零〇两';
@@ -135,7 +140,8 @@ export function detectMarker(line: string): Marker | null {
     const rest = text.slice(m[0].length);
     if (style.startsWith('dec') && QUANTITY.test(m[0]) && QUANTITY_UNIT.test(rest)) continue;
     // "1.Cookie" and "1.我们" are clauses; "1.5 hours" is not, but that case is caught above.
-    return { label: m[0], style, key: rule.key(m), rest: rest.trim() };
+    const variant = style === 'paren' && m[0].startsWith('(') ? { variant: 'ascii' as const } : {};
+    return { label: m[0], style, key: rule.key(m), rest: rest.trim(), ...variant };
   }
   return null;
 }

@@ -81,7 +81,10 @@ export function parsePolicy(source: string, options: ParseOptions): Clause[] {
   const wrapWidth = detectWrapWidth(raw);
   const logical = joinLines(raw, wrapWidth);
   classify(logical);
-  return buildClauses(logical, options.policyId);
+  // Two passes: the first learns which scheme this document nests in which ("1．" inside
+  // "（1）"), the second uses that from the first line on.
+  const first = buildClauses(logical, options.policyId, new Set());
+  return buildClauses(logical, options.policyId, consistentNesting(first.nested)).clauses;
 }
 
 function toRawLines(source: string, range?: [number, number]): RawLine[] {
@@ -275,7 +278,8 @@ function looksLikeHeading(line: LogicalLine, lines: LogicalLine[], index: number
 interface OpenClause {
   clause: Clause;
   /** `intro`: a paragraph that opens a list; `table`, `row`: a table and its rows. */
-  style: MarkerStyle | 'heading' | 'definition' | 'preamble' | 'intro' | 'table' | 'row';
+  /** A marker scheme (see schemeOf), or `heading`, `definition`, `preamble`, `intro`, `table`, `row`. */
+  style: string;
   /** The marker key of a numbered clause ("4", "4.1", "(2)"), '' otherwise. */
   key: string;
 }
@@ -283,7 +287,18 @@ interface OpenClause {
 /** Before the first numbered clause, a body paragraph joins a clause holding less than this. */
 const PREAMBLE_PARAGRAPH_CHARS = 100;
 
-function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
+/** Nesting pairs "outer>inner" seen only one way round in the document. */
+function consistentNesting(pairs: Set<string>): Set<string> {
+  return new Set(
+    [...pairs].filter((p) => {
+      const [outer, inner] = p.split('>');
+      return outer !== inner && !pairs.has(`${inner}>${outer}`);
+    }),
+  );
+}
+
+function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<string>): { clauses: Clause[]; nested: Set<string> } {
+  const nested = new Set<string>();
   const clauses: Clause[] = [];
   const usedIds = new Map<string, number>();
   const stack: OpenClause[] = [];
@@ -320,12 +335,16 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       kind,
     };
     clauses.push(clause);
+    const parentStyle = stack.at(-1)?.style;
+    if (kind === 'numbered' && parentStyle && stack.at(-1)!.clause.kind === 'numbered') nested.add(`${parentStyle}>${style}`);
     stack.push({ clause, style, key: fields.key ?? '' });
     return clause;
   };
   /** The body line last appended to a clause, so that it can open a new list instead. */
   let lastAppend: { clause: Clause; line: LogicalLine; text: string; lineEnd: number } | null = null;
   let numberedSeen = false;
+  /** The last clause opened in each scheme: "（2）" goes next to "（1）" even after that closed. */
+  const lastOfScheme = new Map<string, { clause: Clause; key: string }>();
 
   const closeTable = (): void => {
     const idx = stack.findIndex((o) => o.style === 'table');
@@ -405,7 +424,8 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       case 'marker': {
         const marker = line.marker!;
         numberedSeen = true;
-        if (!restartList(marker, appended)) placeInStack(stack, marker.style);
+        const style = sameLevelStyle(stack, marker);
+        if (!restartList(marker, style, appended)) placeInStack(stack, style, marker.key, clauses.at(-1), learned, lastOfScheme.get(style));
         const parentNumber = numberedParent()?.number ?? '';
         let key = marker.key;
         if (marker.style === 'bullet') {
@@ -416,7 +436,7 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
           key = `•${n}`;
         }
         const number = decimalDepth(marker.style) > 1 ? decimalNumber(stack, key) : joinNumber(parentNumber, key);
-        current = open(line, marker.style, 'numbered', {
+        current = open(line, style, 'numbered', {
           number,
           label: marker.label,
           title: titleOf(marker.rest),
@@ -424,6 +444,7 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
           idPart: number,
           key,
         });
+        lastOfScheme.set(style, { clause: current, key: marker.key });
         break;
       }
       case 'heading': {
@@ -474,7 +495,7 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       }
     }
   }
-  return clauses;
+  return { clauses, nested };
 
   function openParagraph(line: LogicalLine): Clause {
     return open(line, 'preamble', 'paragraph', { number: '', label: '', title: '', text: line.text, idPart: 'p' });
@@ -487,9 +508,9 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
    * one, a list restarting inside a clause of another scheme nests in that clause. Returns
    * true when it placed the stack itself.
    */
-  function restartList(marker: Marker, appended: typeof lastAppend): boolean {
+  function restartList(marker: Marker, style: string, appended: typeof lastAppend): boolean {
     if (decimalDepth(marker.style) > 0 || marker.style === 'bullet' || ordinal(marker.key) !== 1) return false;
-    const idx = stack.findIndex((o) => o.style === marker.style);
+    const idx = stack.findIndex((o) => o.style === style);
     if (idx < 0 || (ordinal(stack[idx]!.key) ?? 0) < 1) return false;
     const owner = appended ? stack.findIndex((o) => o.clause === appended.clause) : -1;
     if (appended && owner >= idx && appended.text !== '') {
@@ -500,7 +521,7 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       return true;
     }
     const top = stack.at(-1)!;
-    if (stack.length - 1 > idx && top.style !== marker.style && top.clause.kind === 'numbered') return true;
+    if (stack.length - 1 > idx && top.style !== style && top.clause.kind === 'numbered') return true;
     return false;
   }
 
@@ -513,6 +534,34 @@ function buildClauses(lines: LogicalLine[], policyId: string): Clause[] {
       idPart: 'preamble',
     });
   }
+}
+
+/** Delimiters policies mix within one list: "1、 2、 3. 4、" and "一、 二. 三、". */
+const SAME_LEVEL: Partial<Record<string, string>> = {
+  dec1: 'arabic-dunhao',
+  'arabic-dunhao': 'dec1',
+  cn: 'cn-dot',
+  'cn-dot': 'cn',
+  paren: 'paren:ascii',
+  'paren:ascii': 'paren',
+};
+
+/** A marker's numbering scheme: its style, and its spelling where a style has two. */
+function schemeOf(marker: Marker): string {
+  return marker.variant ? `${marker.style}:${marker.variant}` : marker.style;
+}
+
+/**
+ * The scheme a marker continues: "3." right after an open "2、" is the next item of that list
+ * (written with another delimiter), not a new list inside it.
+ */
+function sameLevelStyle(stack: OpenClause[], marker: Marker): string {
+  const scheme = schemeOf(marker);
+  const other = SAME_LEVEL[scheme];
+  if (!other || stack.some((o) => o.style === scheme)) return scheme;
+  const open = [...stack].reverse().find((o) => o.style === other);
+  const n = ordinal(marker.key);
+  return open && n !== null && ordinal(open.key) === n - 1 ? other : scheme;
 }
 
 /** Before the first numbered clause, a long paragraph after some text starts a clause of its own. */
@@ -551,9 +600,16 @@ function appendBody(clause: Clause, line: LogicalLine): void {
  * it), unless the open clause is one line ending in a colon that introduces it; otherwise
  * it nests inside the current clause.
  */
-function placeInStack(stack: OpenClause[], style: MarkerStyle): void {
+function placeInStack(
+  stack: OpenClause[],
+  style: string,
+  key: string,
+  last: Clause | undefined,
+  learned: Set<string>,
+  previous: { clause: Clause; key: string } | undefined,
+): void {
   while (stack.length > 0 && stack.at(-1)!.style === 'preamble') stack.pop();
-  const depth = decimalDepth(style);
+  const depth = decimalDepth(style as MarkerStyle);
   if (depth > 0) {
     const idx = stack.findIndex((o) => decimalDepth(o.style as MarkerStyle) >= depth);
     if (idx >= 0) {
@@ -561,9 +617,25 @@ function placeInStack(stack: OpenClause[], style: MarkerStyle): void {
       return;
     }
   } else {
-    const idx = stack.findIndex((o) => o.style === style);
+    // Two open lists in one scheme ("（1）共享" holding "(1) … (2) …"): the item that the new
+    // number follows is its sibling.
+    const n = ordinal(key);
+    let idx: number = -1;
+    for (let k = 0; k < stack.length; k++) {
+      if (stack[k]!.style !== style) continue;
+      if (idx < 0 || (n !== null && ordinal(stack[k]!.key) === n - 1)) idx = k;
+    }
     if (idx >= 0) {
       stack.length = idx;
+      return;
+    }
+  }
+  // The item this one follows has been closed, but its parent is still open: a sibling again.
+  const n = ordinal(key);
+  if (previous && n !== null && n > 1 && ordinal(previous.key) === n - 1) {
+    const parent = stack.findIndex((o) => o.clause.clauseId === previous.clause.parentId);
+    if (parent >= 0 || previous.clause.parentId === null) {
+      stack.length = parent + 1;
       return;
     }
   }
@@ -572,9 +644,9 @@ function placeInStack(stack: OpenClause[], style: MarkerStyle): void {
   while (stack.length > 0) {
     const top = stack.at(-1)!;
     const topRank = rankOf(top.style);
-    if (topRank === undefined || topRank <= rank) break;
-    // A clause that is one line ending in a colon, or a bare title, introduces what follows.
-    const oneLine = !top.clause.text.includes('\n');
+    if (topRank === undefined || topRank <= rank || learned.has(`${top.style}>${style}`)) break;
+    // A clause just opened that is one line ending in a colon, or a bare title, introduces what follows.
+    const oneLine = top.clause === last && !top.clause.text.includes('\n');
     if (oneLine && (/[:：]$/.test(top.clause.text) || (top.clause.title !== '' && top.clause.text === top.clause.title))) break;
     stack.pop();
   }
@@ -590,7 +662,8 @@ const STYLE_RANK: Partial<Record<string, number>> = {
   'cn-dot': 3,
   roman: 3,
   cnparen: 4,
-  'arabic-dunhao': 6,
+  // "1、" and "1." are peers: neither closes the other.
+  'arabic-dunhao': 5,
   paren: 7,
   rparen: 8,
   circled: 8,
@@ -601,7 +674,7 @@ const STYLE_RANK: Partial<Record<string, number>> = {
 /** Bullets have no rank: policies use them at every level. */
 function rankOf(style: OpenClause['style']): number | undefined {
   const depth = decimalDepth(style as MarkerStyle);
-  return depth > 0 ? 5 : STYLE_RANK[style];
+  return depth > 0 ? 5 : STYLE_RANK[style.split(':')[0] ?? ''];
 }
 
 function placeHeading(stack: OpenClause[]): void {

@@ -23,8 +23,13 @@ interface Line {
   text: string;
 }
 
-/** Lines to look ahead for the next row before a line without a tab ends the table. */
+/**
+ * Lines to look ahead for a tab before a line without one ends the table: after a complete
+ * row (a multi-line last cell), and inside a row that still lacks cells (a cell listing
+ * "1.直播 2.内容笔记 … 7.AR拍摄功能" one per line).
+ */
 const LOOKAHEAD = 3;
+const LOOKAHEAD_IN_ROW = 12;
 
 const cellsOf = (text: string): string[] => text.split('\t').map((c) => c.trim());
 const isRowLine = (text: string): boolean => cellsOf(text).filter((c) => c !== '').length >= 2;
@@ -43,12 +48,12 @@ export function findTables(lines: Line[]): FoundTable[] {
     let row: TableRow | null = null;
     let end = i;
     let j = i + 1;
-    const tabAhead = (from: number) => lines.slice(from, from + LOOKAHEAD).some((l) => l.text.includes('\t'));
+    const tabAhead = (from: number, n = LOOKAHEAD) => lines.slice(from, from + n).some((l) => l.text.includes('\t'));
     while (j < lines.length) {
       const line = lines[j]!;
       const parts = cellsOf(line.text);
       const hasTab = line.text.includes('\t');
-      if (row && row.cells.length < columns && (hasTab ? row.cells.length + parts.length - 1 <= columns : tabAhead(j + 1))) {
+      if (row && row.cells.length < columns && (hasTab ? row.cells.length + parts.length - 1 <= columns : tabAhead(j + 1, LOOKAHEAD_IN_ROW))) {
         // The row is not complete yet: this line goes on with its last cell.
         row.cells[row.cells.length - 1] += `\n${parts[0] ?? ''}`;
         row.cells.push(...parts.slice(1));
