@@ -72,6 +72,13 @@ const rules: Rule[] = [
     key: (m) => m[1] ?? '',
   },
   {
+    // "三 个人信息的存储": a chapter number set off by a space (腾讯视频 capp-114), only before a
+    // short title, never letter-spaced text ("一 旦 您").
+    pattern: new RegExp(`^([${CN_DIGITS}]{1,3})[ \\u3000]+(?=[\\u3400-\\u9fff][\\u3400-\\u9fffA-Za-z])(?=.{2,30}$)`),
+    style: () => 'cn',
+    key: (m) => m[1] ?? '',
+  },
+  {
     pattern: new RegExp(`^[（(]\\s*([${CN_DIGITS}]{1,3})\\s*[)）]\\s*[、.．]?\\s*`),
     style: () => 'cnparen',
     key: (m) => `(${m[1]})`,

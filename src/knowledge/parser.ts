@@ -207,7 +207,12 @@ function markContents(lines: LogicalLine[]): void {
       j++;
     }
     const run = lines.slice(i, j + 1);
-    const entryLike = run.every((l) => !/[：:。；;]./.test(l.marker?.rest ?? ''));
+    // A contents entry is a title: no sentence inside it; a short one may end in "；" (capp-044),
+    // a step of instructions ("进入腾讯视频后，点击“个人中心”；") may not.
+    const entryLike = run.every((l) => {
+      const rest = l.marker?.rest ?? '';
+      return !/[：:。；;]./.test(rest) && (!/[。；;，,]$/.test(rest) || (displayWidth(rest) <= 24 && !/[，,]/.test(rest)));
+    });
     if (run.length >= 3 && entryLike && (ordinal(start.marker.key) ?? 1) <= 1) {
       const later = lines.slice(j + 1).map((l) => normaliseTitle(l.marker ? l.marker.rest : l.text));
       const repeated = run.filter((entry) => {
@@ -343,6 +348,7 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
   /** The body line last appended to a clause, so that it can open a new list instead. */
   let lastAppend: { clause: Clause; line: LogicalLine; text: string; lineEnd: number } | null = null;
   let numberedSeen = false;
+  const literalDecimals = new Set(lines.filter((l) => l.marker && decimalDepth(l.marker.style) > 1).map((l) => l.marker!.key));
   /** The last clause opened in each scheme: "（2）" goes next to "（1）" even after that closed. */
   const lastOfScheme = new Map<string, { clause: Clause; key: string }>();
 
@@ -435,7 +441,9 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
           siblingsBullets.set(parentKey, n);
           key = `•${n}`;
         }
-        const number = decimalDepth(marker.style) > 1 ? decimalNumber(stack, key) : joinNumber(parentNumber, key);
+        let number = decimalDepth(marker.style) > 1 ? decimalNumber(stack, key) : joinNumber(parentNumber, key);
+        // "1、" inside "1." would be cited as 1.1, the number of the "1.1" that follows it.
+        if (decimalDepth(marker.style) <= 1 && /^\d+$/.test(key) && literalDecimals.has(number)) number += marker.label.trim().slice(-1);
         current = open(line, style, 'numbered', {
           number,
           label: marker.label,
@@ -509,10 +517,21 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
    * true when it placed the stack itself.
    */
   function restartList(marker: Marker, style: string, appended: typeof lastAppend): boolean {
-    if (decimalDepth(marker.style) > 0 || marker.style === 'bullet' || ordinal(marker.key) !== 1) return false;
+    if (decimalDepth(marker.style) > 1 || marker.style === 'bullet' || ordinal(marker.key) !== 1) return false;
     const idx = stack.findIndex((o) => o.style === style);
     if (idx < 0 || (ordinal(stack[idx]!.key) ?? 0) < 1) return false;
+    // A restart inside a numbered clause of another scheme, or below a chapter level inside a
+    // heading ("联系我们" → "1. 2."), nests there; a restarted chapter numbering does not.
+    const top = stack.at(-1)!;
+    const inHeading = top.clause.kind === 'heading' && (rankOf(style) ?? 99) > 3;
+    if (stack.length - 1 > idx && top.style !== style && (top.clause.kind === 'numbered' || inHeading)) return true;
     const owner = appended ? stack.findIndex((o) => o.clause === appended.clause) : -1;
+    const item = stack[idx]!.clause;
+    if (item.title !== '' && item.text.split('\n')[0] === item.title && item.text.includes('\n')) {
+      // "1、个性化推荐服务", its text, then "1、… 2、…": a list inside that titled item.
+      stack.length = idx + 1;
+      return true;
+    }
     if (appended && owner >= idx && appended.text !== '') {
       appended.clause.text = appended.text;
       appended.clause.lineEnd = appended.lineEnd;
@@ -520,8 +539,6 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
       current = open(appended.line, 'intro', 'paragraph', { number: '', label: '', title: '', text: appended.line.text, idPart: 'p' });
       return true;
     }
-    const top = stack.at(-1)!;
-    if (stack.length - 1 > idx && top.style !== style && top.clause.kind === 'numbered') return true;
     return false;
   }
 
@@ -610,20 +627,28 @@ function placeInStack(
 ): void {
   while (stack.length > 0 && stack.at(-1)!.style === 'preamble') stack.pop();
   const depth = decimalDepth(style as MarkerStyle);
-  if (depth > 0) {
+  if (depth > 1) {
     const idx = stack.findIndex((o) => decimalDepth(o.style as MarkerStyle) >= depth);
     if (idx >= 0) {
       stack.length = idx;
       return;
     }
+    // "1.1" belongs directly to the open "1.", whatever was opened inside that since.
+    for (let k = stack.length - 1; k >= 0; k--) {
+      const o = stack[k]!;
+      if (decimalDepth(o.style as MarkerStyle) > 0 && o.key !== '' && key.startsWith(`${o.key}.`)) {
+        stack.length = k + 1;
+        return;
+      }
+    }
   } else {
     // Two open lists in one scheme ("（1）共享" holding "(1) … (2) …"): the item that the new
-    // number follows is its sibling.
+    // number follows is its sibling. ("2." also closes an open "1.1": any decimal counts as "1.".)
     const n = ordinal(key);
     let idx: number = -1;
     for (let k = 0; k < stack.length; k++) {
-      if (stack[k]!.style !== style) continue;
-      if (idx < 0 || (n !== null && ordinal(stack[k]!.key) === n - 1)) idx = k;
+      if (stack[k]!.style !== style && !(depth === 1 && decimalDepth(stack[k]!.style as MarkerStyle) >= 1)) continue;
+      if (idx < 0 || (stack[k]!.style === style && n !== null && ordinal(stack[k]!.key) === n - 1)) idx = k;
     }
     if (idx >= 0) {
       stack.length = idx;

@@ -109,6 +109,7 @@ function checkNumbers(
     return { numbered: null, heading };
   };
   let part = 0;
+  let outermostHeading: string | null = null;
   let seen = new Map<string, Clause>();
   let numbersInPart = new Set<string>();
   const lastOfScheme = new Map<string, Clause>();
@@ -133,28 +134,31 @@ function checkNumbers(
     const n = numberedOf(c);
     const where = context(c);
     // A restart of the outermost numbering begins a new part: a file holding a second
-    // document (another language, an older version) or sections numbered on their own.
-    if (n && n.ordinal === 1 && where.numbered === null && numbersInPart.has(c.number)) {
+    // document (another language, an older version, a children's policy after the main one),
+    // or sections under unnumbered headings that number on their own.
+    if (n && n.ordinal === 1 && where.numbered === null && (numbersInPart.has(c.number) || (outermostHeading !== null && where.heading !== outermostHeading))) {
       part++;
       seen = new Map();
       numbersInPart = new Set();
     }
+    if (where.numbered === null) outermostHeading = where.heading;
     numbersInPart.add(c.number);
     let repeated = excused.has(c.clauseId);
     if (n) {
       const scope = `${part}\0${c.parentId ?? ''}\0${n.style}\0${n.prefix}`;
       const prev = lastOfScheme.get(scope);
-      lastOfScheme.set(scope, c);
       lastOrdinal.set(c, n.ordinal);
       const prevOrdinal = prev ? lastOrdinal.get(prev)! : null;
-      if (prev && prevOrdinal !== null) {
-        const next = nextInScheme.get(c);
+      const next = nextInScheme.get(c);
+      if (prev && prevOrdinal !== null && n.ordinal !== prevOrdinal + 1 && n.ordinal !== prevOrdinal && next === prevOrdinal + 1) {
+        // "a) d) b) c)": the one number between two that follow each other is the source's slip.
+        repeated = true;
+        warnings.push(finding('misnumbered', c, `the source numbers ${c.number} between ${prev.number} and the next`));
+      } else lastOfScheme.set(scope, c);
+      if (prev && prevOrdinal !== null && !repeated) {
         if (n.ordinal === prevOrdinal && c.number === prev.number) {
           repeated = true;
           warnings.push(finding('repeated-number', c, `the source repeats ${c.number} (line ${prev.lineStart})`));
-        } else if (n.ordinal < prevOrdinal && next === prevOrdinal + 1) {
-          repeated = true;
-          warnings.push(finding('misnumbered', c, `the source numbers ${c.number} between ${prev.number} and the next`));
         } else if (n.ordinal < prevOrdinal) {
           problems.push(finding('backwards-number', c, `${c.number} after ${prev.number} (line ${prev.lineStart})`));
         } else if (n.ordinal > prevOrdinal + 1) {
