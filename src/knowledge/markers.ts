@@ -101,7 +101,9 @@ const rules: Rule[] = [
   },
   {
     // "1     text": a number set off by a run of spaces or a tab (微博, capp-062), read as "1.".
-    pattern: /^(\d{1,2})(?:[ \u3000]{2,}|\t)(?=\S)/,
+    // One space is enough before a short title ("1 我们如何收集和使用个人信息"), never before
+    // a count ("3 个工作日").
+    pattern: /^(\d{1,2})(?:[ \u3000]{2,}|\t|[ \u3000](?=[\u3400-\u9fff])(?![个天日年月周次项名位条件种元岁小分]|工作日)(?=[^。；;，,]{2,24}$))(?=\S)/,
     style: () => 'dec1',
     key: (m) => m[1] ?? '',
   },

@@ -214,7 +214,7 @@ function markContents(lines: LogicalLine[]): void {
       return !/[：:。；;]./.test(rest) && (!/[。；;，,]$/.test(rest) || (displayWidth(rest) <= 24 && !/[，,]/.test(rest)));
     });
     if (run.length >= 3 && entryLike && (ordinal(start.marker.key) ?? 1) <= 1) {
-      const later = lines.slice(j + 1).map((l) => normaliseTitle(l.marker ? l.marker.rest : l.text));
+      const later = lines.slice(j + 1).map((l) => normaliseTitle(l.marker ? l.marker.rest : l.text.replace(/^[\d.\s]+/, '')));
       const repeated = run.filter((entry) => {
         const title = normaliseTitle(entry.marker?.rest ?? '');
         if (title.length < 4) return false;
@@ -431,7 +431,13 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
         const marker = line.marker!;
         numberedSeen = true;
         const style = sameLevelStyle(stack, marker);
-        if (!restartList(marker, style, appended)) placeInStack(stack, style, marker.key, clauses.at(-1), learned, lastOfScheme.get(style));
+        const afterContents = current !== null && current === contents && detectMarker(contents.text.split('\n')[0] ?? '')?.style === marker.style;
+        const outermost = stack.findIndex((o) => o.style === style || (decimalDepth(style as MarkerStyle) > 0 && decimalDepth(o.style as MarkerStyle) > 0));
+        if (afterContents && outermost >= 0) {
+          // The text after a table of contents starts again at the top: outside whatever the
+          // contents happened to sit in.
+          stack.length = outermost;
+        } else if (!restartList(marker, style, appended)) placeInStack(stack, style, marker.key, clauses.at(-1), learned, lastOfScheme.get(style));
         const parentNumber = numberedParent()?.number ?? '';
         let key = marker.key;
         if (marker.style === 'bullet') {
