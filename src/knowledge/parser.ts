@@ -524,7 +524,11 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
    */
   function restartList(marker: Marker, style: string, appended: typeof lastAppend): boolean {
     if (decimalDepth(marker.style) > 1 || marker.style === 'bullet' || ordinal(marker.key) !== 1) return false;
-    const idx = stack.findIndex((o) => o.style === style);
+    // The innermost open list in this scheme is the one starting again.
+    let idx = -1;
+    stack.forEach((o, k) => {
+      if (o.style === style) idx = k;
+    });
     if (idx < 0 || (ordinal(stack[idx]!.key) ?? 0) < 1) return false;
     // A restart inside a numbered clause of another scheme, or below a chapter level inside a
     // heading ("联系我们" → "1. 2."), nests there; a restarted chapter numbering does not.

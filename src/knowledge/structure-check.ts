@@ -85,7 +85,8 @@ interface Numbered {
 
 function numberedOf(c: Clause): Numbered | null {
   if (c.number === '' || c.label === '' || c.kind === 'contents') return null;
-  const marker = detectMarker(c.label.trim() + ' x');
+  // "1 " needs its run of spaces back to read as a number ("1     text" in the source).
+  const marker = detectMarker(`${c.label.trim()} x`) ?? detectMarker(`${c.label.trim()}  x`);
   if (!marker || marker.style === 'bullet') return null;
   const ordinal = markerOrdinal(marker.key);
   if (ordinal === null) return null;
