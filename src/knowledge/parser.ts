@@ -680,8 +680,9 @@ function placeInStack(
     const top = stack.at(-1)!;
     const topRank = rankOf(top.style);
     if (topRank === undefined || topRank <= rank || learned.has(`${top.style}>${style}`)) break;
-    // A clause just opened that is one line ending in a colon, or a bare title, introduces what follows.
-    const oneLine = top.clause === last && !top.clause.text.includes('\n');
+    // A clause just opened that is one line ending in a colon, or a bare title, introduces what
+    // follows; a chapter-level number ("二、") closes it all the same.
+    const oneLine = rank > 3 && top.clause === last && !top.clause.text.includes('\n');
     if (oneLine && (/[:：]$/.test(top.clause.text) || (top.clause.title !== '' && top.clause.text === top.clause.title))) break;
     stack.pop();
   }

@@ -11,8 +11,9 @@
 //   title over 200 characters; such a clause ranks first for unrelated questions.
 // - coverage: a non-blank source character belongs to no clause or to two.
 // Warnings (worth a look, not wrong): skipped-number; repeated-number; misnumbered (the source
-// slips once, "1.10 1.11 1.10 1.12": the number between two that follow each other is a
-// typo in the source, not a parse error); giant-clause; table. The sub-clauses of a repeated
+// slips: "1.10 1.11 1.10 1.12", the number between two that follow each other, or a list
+// going back to a number other than its first, "(10) (11) (10) (11) (12)": a parse error
+// would start a list again at 1); giant-clause; table. The sub-clauses of a repeated
 // or misnumbered clause repeat their numbers too and are not counted again.
 
 import { detectMarker, isEmptyStub, type MarkerStyle } from './markers.ts';
@@ -116,6 +117,7 @@ function checkNumbers(
   const lastOfScheme = new Map<string, Clause>();
   const lastOrdinal = new Map<Clause, number>();
   const excused = new Set<string>();
+  const slipped = new Set<string>();
   // The next numbered sibling in the same scheme, to tell a one-off slip from a restart.
   const nextInScheme = new Map<Clause, number>();
   {
@@ -155,7 +157,15 @@ function checkNumbers(
         // "a) d) b) c)": the one number between two that follow each other is the source's slip.
         repeated = true;
         warnings.push(finding('misnumbered', c, `the source numbers ${c.number} between ${prev.number} and the next`));
+      } else if (prev && prevOrdinal !== null && n.ordinal > 1 && n.ordinal < prevOrdinal) {
+        // "(10) (11) (10) (11) (12)": a list never starts again in its middle; the source
+        // went back, and the numbers it repeats in this list are its own.
+        repeated = true;
+        slipped.add(scope);
+        warnings.push(finding('misnumbered', c, `the source goes back from ${prev.number} to ${c.number}`));
+        lastOfScheme.set(scope, c);
       } else lastOfScheme.set(scope, c);
+      if (slipped.has(scope)) repeated = repeated || [...seen.values()].some((o) => o.parentId === c.parentId && o.number === c.number);
       if (prev && prevOrdinal !== null && !repeated) {
         if (n.ordinal === prevOrdinal && c.number === prev.number) {
           repeated = true;
@@ -170,7 +180,10 @@ function checkNumbers(
     // Two clauses are told apart by their number and the unnumbered heading they sit under.
     const key = `${where.heading}\0${c.number}`;
     const first = seen.get(key);
-    if (!first) seen.set(key, c);
+    // A slipped number is not what later clauses are compared with: "a) d) b) c) d)".
+    if (!first) {
+      if (!repeated) seen.set(key, c);
+    }
     else if (!repeated) problems.push(finding('duplicate-number', c, `${c.number} also at line ${first.lineStart}`));
     if (repeated) excused.add(c.clauseId);
   }
