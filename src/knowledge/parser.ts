@@ -291,6 +291,8 @@ interface OpenClause {
 
 /** Before the first numbered clause, a body paragraph joins a clause holding less than this. */
 const PREAMBLE_PARAGRAPH_CHARS = 100;
+/** A preamble (or an opening section) longer than this is split into its paragraphs. */
+const LONG_PREAMBLE_CHARS = 800;
 
 /** Nesting pairs "outer>inner" seen only one way round in the document. */
 function consistentNesting(pairs: Set<string>): Set<string> {
@@ -348,6 +350,8 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
   /** The body line last appended to a clause, so that it can open a new list instead. */
   let lastAppend: { clause: Clause; line: LogicalLine; text: string; lineEnd: number } | null = null;
   let numberedSeen = false;
+  /** Inside a long preamble that is being split into its paragraphs. */
+  let splitting = false;
   const literalDecimals = new Set(lines.filter((l) => l.marker && decimalDepth(l.marker.style) > 1).map((l) => l.marker!.key));
   /** The last clause opened in each scheme: "（2）" goes next to "（1）" even after that closed. */
   const lastOfScheme = new Map<string, { clause: Clause; key: string }>();
@@ -368,8 +372,9 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
     return null;
   };
 
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
     if (line.cls !== 'table' && line.cls !== 'stub') closeTable();
+    if (line.cls !== 'body') splitting = false;
     const appended = lastAppend;
     lastAppend = null;
     switch (line.cls) {
@@ -495,7 +500,8 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
           // Text after a table of contents (or a table) continues the open section in a clause
           // of its own, so that every clause keeps one contiguous source range.
           current = clauses.length === 0 || current === contents ? openPreamble(line) : openParagraph(line);
-        } else if (!numberedSeen && startsPreambleParagraph(current, line)) {
+        } else if (!numberedSeen && startsPreambleParagraph(current, line) && (splitting || blockLength(current, index) > LONG_PREAMBLE_CHARS)) {
+          splitting = true;
           // A long preamble is split into its paragraphs: each can be cited on its own (the
           // contact email in JJ斗地主's 1,023-character preamble).
           while (stack.length > 0 && stack.at(-1)!.style === 'preamble' && stack.at(-1)!.clause.kind !== 'preamble') stack.pop();
@@ -510,6 +516,13 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
     }
   }
   return { clauses, nested };
+
+  /** The clause's text with the run of body lines from `index` on that would join it. */
+  function blockLength(clause: Clause, index: number): number {
+    let length = clause.text.length;
+    for (let k = index; k < lines.length && lines[k]!.cls === 'body'; k++) length += lines[k]!.text.length;
+    return length;
+  }
 
   function openParagraph(line: LogicalLine): Clause {
     return open(line, 'preamble', 'paragraph', { number: '', label: '', title: '', text: line.text, idPart: 'p' });
