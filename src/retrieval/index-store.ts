@@ -1,6 +1,6 @@
 // Builds the per-tenant indexes from the knowledge base and keeps them under the data
 // directory. The directory name carries a hash of everything the index depends on (policy
-// texts, manifest, lexicon, embedding choice, format version), so a change to any of them
+// texts, manifest, lexicon, embedding choice, format and parser versions), so a change to any of them
 // triggers a rebuild and an unchanged knowledge base loads in milliseconds.
 
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { BotError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
-import type { Clause } from '../knowledge/parser.ts';
+import { PARSER_VERSION, type Clause } from '../knowledge/parser.ts';
 import { Bm25Index, type Bm25Data } from './bm25.ts';
 import { CorpusEmbeddings, type CorpusEmbeddingsModel } from './corpus-embeddings.ts';
 import type { QueryEmbedder, TenantIndex } from './hybrid-retriever.ts';
@@ -63,9 +63,10 @@ export function isRetrievable(clause: Clause, _index: number, all: Clause[]): bo
   return !(bare && all.some((c) => c.parentId === clause.clauseId));
 }
 
-export function indexHash(kb: KnowledgeBase, lexicon: Lexicon, embedding: EmbeddingChoice): string {
+export function indexHash(kb: KnowledgeBase, lexicon: Lexicon, embedding: EmbeddingChoice, parserVersion: number = PARSER_VERSION): string {
   return createHash('sha256')
-    .update(`v${FORMAT_VERSION}\0${kb.contentHash}\0${embedding.id}\0`)
+    // The parser version: the same texts parse differently after a parser change.
+    .update(`v${FORMAT_VERSION}\0p${parserVersion}\0${kb.contentHash}\0${embedding.id}\0`)
     .update(lexicon.source)
     .digest('hex')
     .slice(0, 16);
