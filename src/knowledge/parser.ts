@@ -499,7 +499,7 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
         if (!current || current === contents) {
           // Text after a table of contents (or a table) continues the open section in a clause
           // of its own, so that every clause keeps one contiguous source range.
-          current = clauses.length === 0 || current === contents ? openPreamble(line) : openParagraph(line);
+          current = clauses.length === 0 || (contents !== null && current === contents) ? openPreamble(line) : openParagraph(line);
         } else if (!numberedSeen && startsPreambleParagraph(current, line) && (splitting || blockLength(current, index) > LONG_PREAMBLE_CHARS)) {
           splitting = true;
           // A long preamble is split into its paragraphs: each can be cited on its own (the
