@@ -204,8 +204,9 @@ export function buildProgram(): Command {
     .command('eval')
     .description('score retrieval and answers on the development sets (npm run eval)')
     .option('--questions <file>', 'questions JSONL', '../shared/eval/dev-questions.jsonl')
+    .option('--corpus <dir>', 'policies (.txt) to run the structure check on', '../shared/corpora/capp-130')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; json?: boolean }) => {
+    .action(async (opts: { questions: string; corpus: string; json?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
       await runEval(await openAssistant(), opts);
     });

@@ -8,6 +8,7 @@ import type { PolicyAssistant } from '../policy-assistant.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
 import { classifyIntent } from '../conversation/intents.ts';
+import { printStructure, structureOfCorpus, structureOfKnowledgeBase } from './eval-structure.ts';
 
 const QuestionSchema = z.object({
   id: z.string(),
@@ -61,7 +62,7 @@ function baselineSearch(assistant: PolicyAssistant) {
   };
 }
 
-export async function runEval(assistant: PolicyAssistant, opts: { questions: string; json?: boolean }): Promise<void> {
+export async function runEval(assistant: PolicyAssistant, opts: { questions: string; corpus: string; json?: boolean }): Promise<void> {
   const questions: Question[] = readFileSync(opts.questions, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -96,6 +97,7 @@ export async function runEval(assistant: PolicyAssistant, opts: { questions: str
     answersCitingGold: answerable.length ? cited / answerable.length : 0,
     unanswerableRefused: unanswerable.length ? refused / unanswerable.length : 0,
     refusedCount: `${refused}/${unanswerable.length}`,
+    structure: { knowledge: structureOfKnowledgeBase(assistant.kb), corpus: structureOfCorpus(opts.corpus) },
   };
   if (opts.json) {
     console.log(JSON.stringify(figures, null, 2));
@@ -111,6 +113,8 @@ export async function runEval(assistant: PolicyAssistant, opts: { questions: str
   console.log(`unanswerable refused:         ${f(figures.unanswerableRefused)} (${figures.refusedCount})`);
   if (misses.length > 0) console.log(`\nnot perfect:\n  ${misses.join('\n  ')}`);
   evalIntents(join(dirname(opts.questions), 'dev-intents.jsonl'));
+  printStructure('of the knowledge base', figures.structure.knowledge);
+  printStructure(`of ${opts.corpus}`, figures.structure.corpus);
 }
 
 // --- intents --------------------------------------------------------------------------------
