@@ -4,6 +4,7 @@
 // hoping retrieval ranks the right paragraph first. Only what the text states is returned.
 
 import { extractResponseDeadline } from '../tickets/deadline.ts';
+import { findTenant, type KnowledgeBase } from './knowledge-base.ts';
 import type { Clause } from './parser.ts';
 
 export type ContactFactKind = 'email' | 'phone' | 'address' | 'response-time';
@@ -81,4 +82,11 @@ export function extractContactFacts(clauses: Clause[]): ContactFact[] {
     add('response-time', value, deadline.clause, deadline.sentence);
   }
   return facts;
+}
+
+/** The contact facts of one tenant: those its policies state, in manifest order. */
+export function tenantContactFacts(kb: KnowledgeBase, tenantId: string): ContactFact[] {
+  const tenant = findTenant(kb, tenantId);
+  const policies = new Set(kb.policies.filter((p) => p.tenant === tenant.id).map((p) => p.id));
+  return extractContactFacts(kb.clauses.filter((c) => policies.has(c.policyId)));
 }

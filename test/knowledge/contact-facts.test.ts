@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractContactFacts } from '../../src/knowledge/contact-facts.ts';
+import { extractContactFacts, tenantContactFacts } from '../../src/knowledge/contact-facts.ts';
 import { DEFAULT_KNOWLEDGE_DIR, loadKnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { parsePolicy } from '../../src/knowledge/parser.ts';
 
@@ -38,6 +38,14 @@ describe('contact facts', () => {
       expect.arrayContaining(['email comms@giantkone.com', 'phone 0572-3017777', 'address 浙江省湖州市南浔经济开发区浔织路2005号', 'response-time 30 days']),
     );
     expect(found.find((f) => f.kind === 'response-time')?.sentence).toContain('三十天内做出答复');
+  });
+
+  it('gathers a tenant’s facts from all its policies and none of another tenant’s', () => {
+    const kb = loadKnowledgeBase();
+    const qiancheng = tenantContactFacts(kb, 'qiancheng');
+    expect(qiancheng.map((f) => `${f.kind} ${f.value}`)).toEqual(expect.arrayContaining(['phone (086)-0532-88036767', 'response-time 15 working days']));
+    expect(qiancheng.every((f) => f.policyId.startsWith('qiancheng'))).toBe(true);
+    expect(new Set(tenantContactFacts(kb, 'giantkone').map((f) => f.policyId))).toEqual(new Set(['giantkone-privacy', 'giantkone-rules']));
   });
 
   it('finds the contact email JJ斗地主 (capp-003) hides in its preamble, in a clause of its own size', () => {
