@@ -547,10 +547,12 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
     // heading ("联系我们" → "1. 2."), nests there; a restarted chapter numbering does not.
     const top = stack.at(-1)!;
     const inHeading = top.clause.kind === 'heading' && (rankOf(style) ?? 99) > 3;
-    if (stack.length - 1 > idx && top.style !== style && (top.clause.kind === 'numbered' || inHeading)) return true;
+    const container = (top.clause.kind === 'numbered' && top.style !== 'bullet') || inHeading;
+    if (stack.length - 1 > idx && top.style !== style && container) return true;
     const owner = appended ? stack.findIndex((o) => o.clause === appended.clause) : -1;
     const item = stack[idx]!.clause;
-    if (item.title !== '' && item.text.split('\n')[0] === item.title && item.text.includes('\n')) {
+    const introduces = appended !== null && /[:：]$/.test(appended.line.text);
+    if (!introduces && item.title !== '' && item.text.split('\n')[0] === item.title && item.text.includes('\n')) {
       // "1、个性化推荐服务", its text, then "1、… 2、…": a list inside that titled item.
       stack.length = idx + 1;
       return true;
@@ -559,6 +561,9 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
       appended.clause.text = appended.text;
       appended.clause.lineEnd = appended.lineEnd;
       stack.length = idx;
+      // The list that ends had a sentence of its own too: the new sentence is its sibling, so
+      // "统计类：1. 2. 获取权限原因：1. 2. 推送：1." stays flat instead of nesting ever deeper.
+      while (stack.at(-1)?.style === 'intro') stack.pop();
       current = open(appended.line, 'intro', 'paragraph', { number: '', label: '', title: '', text: appended.line.text, idPart: 'p' });
       return true;
     }
