@@ -238,3 +238,22 @@ export function summariseStructure(reports: StructureReport[]): {
   }
   return { files: reports.length, passing: reports.filter((r) => r.passed).length, filesWith, problems, warnings };
 }
+
+const LABELS: Record<StructureProblemKind | StructureWarningKind, string> = {
+  'duplicate-number': 'duplicate number',
+  'backwards-number': 'number goes backwards',
+  'giant-heading': 'giant heading',
+  coverage: 'text not covered',
+  'skipped-number': 'skipped number',
+  'repeated-number': 'number repeated in the source',
+  misnumbered: 'numbering slip in the source',
+  'giant-clause': 'giant clause',
+  table: 'table',
+};
+
+/** One line per problem, then per warning, for `policy add` / `policy check` to print. */
+export function formatStructureReport(report: StructureReport): string[] {
+  const line = (level: string, f: StructureFinding<StructureProblemKind | StructureWarningKind>) =>
+    `${level} line ${f.lineStart}${f.number ? ` (${f.number})` : ''}: ${LABELS[f.kind]}: ${f.message}`;
+  return [...report.problems.map((p) => line('problem', p)), ...report.warnings.map((w) => line('warning', w))];
+}

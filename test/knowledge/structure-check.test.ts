@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR, loadKnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
 import { parsePolicy, type Clause } from '../../src/knowledge/parser.ts';
-import { checkStructure, summariseStructure, type StructureReport } from '../../src/knowledge/structure-check.ts';
+import { checkStructure, formatStructureReport, summariseStructure, type StructureReport } from '../../src/knowledge/structure-check.ts';
 
 const CAPP = join(DEFAULT_KNOWLEDGE_DIR, '../../shared/corpora/capp-130');
 
@@ -42,10 +42,12 @@ describe('structure check', () => {
     expect(warned(r)).toEqual(['misnumbered 1.10']);
   });
 
-  it('warns about skipped numbers and tables', () => {
+  it('warns about skipped numbers and tables, in lines a person can act on', () => {
     const r = check(['1. 收集', '2. 使用', '4. 共享', '权限\t用途', '相机\t扫码', '位置\t导航']);
     expect(r.passed).toBe(true);
     expect(warned(r)).toEqual(['skipped-number 4', 'table ']);
+    expect(formatStructureReport(r)).toEqual(['warning line 3 (4): skipped number: 4 after 2', 'warning line 4: table: table of 3 rows']);
+    expect(formatStructureReport(check(['一、收集', '1) 手机号；', '1) 设备；']))).toEqual(['warning line 3 (一.1)): number repeated in the source: the source repeats 一.1) (line 2)']);
   });
 
   it('finds a heading-only clause over 200 characters and a broken coverage', () => {
