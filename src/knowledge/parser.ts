@@ -1,10 +1,13 @@
 // Turns the plain text of a privacy policy into citable clauses.
 //
 // Real policies are messy: hard-wrapped lines, letter-spaced words, tables of contents that
-// repeat the section titles, empty numbered stubs, duplicated numbers and half a dozen
-// numbering schemes in one document. The parser works in three passes: join physical
-// lines into logical lines, classify each logical line (marker, heading, definition,
-// contents, body), then build the clause tree with a stack of numbering styles.
+// repeat the section titles, empty numbered stubs, duplicated numbers, tab-separated tables,
+// lists that start again at 1, and half a dozen numbering schemes in one document. The
+// parser joins physical lines into logical lines (a table's rows kept apart, see
+// tables.ts), classifies each logical line (marker, heading, definition, contents, table,
+// body), then builds the clause tree with a stack of numbering schemes, twice: the first
+// build learns which scheme this document nests in which, the second uses it throughout.
+// src/knowledge/structure-check.ts judges the result.
 
 import { decimalDepth, detectMarker, isEmptyStub, type Marker, type MarkerStyle } from './markers.ts';
 import { findTables } from './tables.ts';
