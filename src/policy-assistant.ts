@@ -5,10 +5,17 @@ import type { Config } from './config.ts';
 import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
-import { composeAnswer, headingOf, type Answer } from './answer/answerer.ts';
+import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
-import { buildIndex, indexExists, indexHash, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
+import { buildIndex, indexExists, indexHash, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
+import type { TenantIndex } from './retrieval/hybrid-retriever.ts';
+import { Bm25Index } from './retrieval/bm25.ts';
+import { analyze } from './retrieval/tokenizer.ts';
+import { diffPolicies, type ClauseChange } from './knowledge/policy-diff.ts';
+import { pastReference } from './knowledge/versions.ts';
+import { isWhatChangedQuestion } from './conversation/what-changed.ts';
+import type { PolicyVersionText } from './knowledge/knowledge-base.ts';
 import { Lexicon } from './retrieval/lexicon.ts';
 import { OpenAiCompatibleEmbeddings } from './retrieval/openai-embeddings.ts';
 
@@ -42,20 +49,24 @@ export function validateQuestion(text: unknown): string {
 }
 
 export class PolicyAssistant {
-  /** The manifest's policies by id (titles for citations). */
+  /**
+   * The manifest's policies by the id their clauses carry (titles and effective dates for
+   * citations): the policy id for the version in force, "id@date" for its other versions.
+   */
   readonly policies: Map<string, PolicyMeta>;
+  private readonly archives = new Map<string, TenantIndex>();
 
   private constructor(
     readonly kb: KnowledgeBase,
     readonly lexicon: Lexicon,
     readonly index: LoadedIndex,
   ) {
-    this.policies = new Map(kb.policies.map((p) => [p.id, p]));
+    this.policies = new Map(kb.versions.map((v) => [v.key, v.meta]));
   }
 
   /** Loads the index for the current knowledge, building it first when it is missing or stale. */
-  static async open(config: Config, options: { rebuild?: boolean; progress?: BuildProgress } = {}): Promise<PolicyAssistant> {
-    const kb = loadKnowledgeBase(config.knowledgeDir);
+  static async open(config: Config, options: { rebuild?: boolean; progress?: BuildProgress; asOf?: Date } = {}): Promise<PolicyAssistant> {
+    const kb = loadKnowledgeBase(config.knowledgeDir, { asOf: options.asOf });
     const lexicon = Lexicon.load(config.knowledgeDir);
     const embedding = embeddingChoice(config);
     const hash = indexHash(kb, lexicon, embedding);
@@ -91,11 +102,110 @@ export class PolicyAssistant {
     return results.map(toHit);
   }
 
+  /**
+   * Answers from the versions in force; a question about the past ("去年的政策里…", "the
+   * previous policy") is answered from the versions in force then, when they differ.
+   */
   async ask(tenantId: string, question: string): Promise<Answer> {
+    if (typeof question === 'string' && isWhatChangedQuestion(question)) return this.whatChanged(tenantId, question);
+    const past = this.pastVersions(tenantId, question);
+    if (past) return this.askArchive(tenantId, question, past);
     const { text, tenant, index, language, query, results } = await this.retrieve(tenantId, question, 8);
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
     return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
   }
+
+  /** Every version of each of a tenant's policies, oldest first. */
+  tenantVersions(tenantId: string): Map<string, PolicyVersionText[]> {
+    const byPolicy = new Map<string, PolicyVersionText[]>();
+    for (const v of this.kb.versions) {
+      if (v.meta.tenant !== tenantId) continue;
+      byPolicy.set(v.meta.id, [...(byPolicy.get(v.meta.id) ?? []), v]);
+    }
+    return byPolicy;
+  }
+
+  /** The versions a question about the past refers to, or null when that is the versions in force. */
+  private pastVersions(tenantId: string, question: string): PolicyVersionText[] | null {
+    const reference = typeof question === 'string' ? pastReference(question, this.kb.asOf) : null;
+    if (!reference) return null;
+    const chosen: PolicyVersionText[] = [];
+    for (const versions of this.tenantVersions(findTenant(this.kb, tenantId).id).values()) {
+      const current = versions.findIndex((v) => v.inForce);
+      const pick =
+        'previous' in reference
+          ? versions[Math.max(0, current - 1)]
+          : (versions.filter((v) => (v.meta.effectiveDate ?? '0000') <= reference.day).at(-1) ?? null);
+      if (pick) chosen.push(pick);
+    }
+    return chosen.some((v) => !v.inForce) ? chosen : null;
+  }
+
+  private async askArchive(tenantId: string, question: string, versions: PolicyVersionText[]): Promise<Answer> {
+    const text = validateQuestion(question);
+    const tenant = findTenant(this.kb, tenantId);
+    const key = versions.map((v) => v.key).join('|');
+    let index = this.archives.get(key);
+    if (!index) {
+      const clauses = versions.flatMap((v) => v.clauses).filter(isRetrievable);
+      const bm25 = Bm25Index.build(clauses.map((c) => {
+        const { words, bigrams } = analyze(indexedText(c));
+        return words.concat(bigrams);
+      }));
+      index = { tenant: tenant.id, clauses, bm25, vectors: null, languages: new Map(versions.map((v) => [v.key, v.meta.language])) };
+      this.archives.set(key, index);
+    }
+    const language = detectLanguage(text);
+    const query = analyseQuery(text, this.lexicon, index);
+    const results = await searchTenant(index, query, text, null, { k: 8, language });
+    const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
+    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    if (!answer.answerable) return answer;
+    const dates = [...new Set(versions.filter((v) => !v.inForce).map((v) => v.meta.effectiveDate ?? '—'))].join(', ');
+    return { ...answer, answer: `${reply(language, 'pastVersionIntro', { tenant: tenant.name, dates })}\n${answer.answer}` };
+  }
+
+  /**
+   * "What changed in the privacy policy": a clause-level diff of the two latest versions of
+   * the tenant's policy (the one in the question's language when it has several), each
+   * change cited; retention, sharing, rights and contact changes first.
+   */
+  whatChanged(tenantId: string, question: string, maxItems = 8): Answer {
+    const text = validateQuestion(question);
+    const tenant = findTenant(this.kb, tenantId);
+    const language = detectLanguage(text);
+    const candidates = [...this.tenantVersions(tenant.id).values()]
+      .map((versions) => ({ versions, current: versions.findIndex((v) => v.inForce) }))
+      .filter(({ current }) => current > 0)
+      .sort((a, b) => Number(b.versions[0]!.meta.language === language) - Number(a.versions[0]!.meta.language === language));
+    const chosen = candidates[0];
+    if (!chosen) return { answerable: false, language, answer: reply(language, 'whatChangedNone', { tenant: tenant.name }), statements: [], citations: [] };
+    const after = chosen.versions[chosen.current]!;
+    const before = chosen.versions[chosen.current - 1]!;
+    const diff = diffPolicies(before.clauses, after.clauses);
+    const vars = { tenant: tenant.name, policy: after.meta.title, from: before.meta.effectiveDate ?? '—', to: after.meta.effectiveDate ?? '—' };
+    if (diff.changes.length === 0) return { answerable: true, language, answer: reply(language, 'whatChangedSame', vars), statements: [], citations: [] };
+    const listed = diff.changes.slice(0, maxItems);
+    const citations = listed.map((c) => toCitation((c.after ?? c.before)!, this.policies));
+    const statements = listed.map((c, i) => ({ text: describeChange(c, language), citation: i + 1 }));
+    const lines = [reply(language, 'whatChangedIntro', vars)];
+    for (const s of statements) lines.push(`${s.text} [${s.citation}]`);
+    if (diff.changes.length > listed.length) lines.push(reply(language, 'whatChangedMore', { count: diff.changes.length - listed.length }));
+    lines.push('', reply(language, 'citationsHeader'));
+    citations.forEach((c, i) => lines.push(`[${i + 1}] ${formatCitation(c, language)}`));
+    return { answerable: true, language, answer: lines.join('\n'), statements, citations };
+  }
+}
+
+function describeChange(change: ClauseChange, language: Language): string {
+  const clause = (change.after ?? change.before)!;
+  const name = [clause.number, headingOf(clause)].filter(Boolean).join(' ');
+  const quote = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…` : s);
+  const body = change.kind === 'changed' && change.newSentences.length > 0 ? change.newSentences.join(' ') : clause.text.replace(/\n/g, ' ');
+  const described = `${name}${language === 'zh' ? '：' : ': '}${quote(body)}`;
+  const key = change.kind === 'added' ? 'whatChangedAdded' : change.kind === 'removed' ? 'whatChangedRemoved' : 'whatChangedChanged';
+  const topic = change.topic ? reply(language, 'whatChangedTopic', { topic: reply(language, `topic.${change.topic}`) }) : '';
+  return `${topic}${reply(language, key, { clause: described })}`;
 }
 
 function toHit(r: ScoredClause): SearchHit {

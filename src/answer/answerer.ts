@@ -16,6 +16,8 @@ export interface Citation {
   number: string;
   title: string;
   text: string;
+  /** Effective date of the policy version quoted (YYYY-MM[-DD]), when the policy states one. */
+  effectiveDate?: string;
 }
 
 export interface Answer {
@@ -162,21 +164,25 @@ export function headingOf(clause: Clause): string {
   return last ? last.replace(/^\S+\s+/, '') : '';
 }
 
+/** `policies` is keyed by the policy id clauses carry ("id" in force, "id@date" for another version). */
 export function toCitation(clause: Clause, policies: Map<string, PolicyMeta>): Citation {
+  const meta = policies.get(clause.policyId);
   return {
-    policyId: clause.policyId,
-    policyTitle: policies.get(clause.policyId)?.title ?? clause.policyId,
+    policyId: meta?.id ?? clause.policyId,
+    policyTitle: meta?.title ?? clause.policyId,
     clauseId: clause.clauseId,
     number: clause.number,
     title: headingOf(clause),
     text: clause.text,
+    ...(meta?.effectiveDate && { effectiveDate: meta.effectiveDate }),
   };
 }
 
 export function formatCitation(c: Citation, language: Language): string {
   const where = c.number ? reply(language, 'clauseNumber', { number: c.number.startsWith('第') ? c.number.slice(1) : c.number }) : '';
   const heading = c.title ? ` ${c.title}` : '';
-  return reply(language, 'citation', { policy: c.policyTitle, where: c.number.startsWith('第') ? ` ${c.number}` : where, heading });
+  const effective = c.effectiveDate ? reply(language, 'citationEffective', { date: c.effectiveDate }) : '';
+  return reply(language, 'citation', { policy: c.policyTitle, where: c.number.startsWith('第') ? ` ${c.number}` : where, heading, effective });
 }
 
 /**

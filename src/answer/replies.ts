@@ -16,6 +16,20 @@ const keys = [
   'invalidEmpty',
   'invalidTooLong',
   'invalidControl',
+  'citationEffective',
+  'pastVersionIntro',
+  'whatChangedIntro',
+  'whatChangedAdded',
+  'whatChangedRemoved',
+  'whatChangedChanged',
+  'whatChangedTopic',
+  'whatChangedMore',
+  'whatChangedSame',
+  'whatChangedNone',
+  'topic.retention',
+  'topic.sharing',
+  'topic.rights',
+  'topic.contact',
 ] as const;
 const LanguageSchema = z.object(Object.fromEntries(keys.map((k) => [k, z.string()])) as Record<(typeof keys)[number], z.ZodString>);
 const RepliesSchema = z.object({ zh: LanguageSchema, en: LanguageSchema });

@@ -24,6 +24,7 @@ import { IdentityVerification } from '../tickets/verification.ts';
 import { classifyIntent, isChatHistoryErasure } from './intents.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
+import { isWhatChangedQuestion } from './what-changed.ts';
 import { hasTemplate, say } from './templates.ts';
 import {
   InboundMessageSchema,
@@ -299,6 +300,7 @@ export class ConversationEngine {
       return;
     }
     if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
+    if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, false);
     const { intent } = classifyIntent(text);
     turn.intent = intent;
     if (isRequestType(intent)) return this.startForm(turn, intent);
