@@ -35,7 +35,7 @@ export const ELEMENT_LABELS: Record<PolicyElement, string> = {
   controller: 'controller name (个人信息处理者名称)',
   contact: 'controller contact (联系方式)',
   purposes: 'purposes of processing (处理目的)',
-  categories: { text: /姓名|手机号|电话号码|身份证|位置信息|设备信息|设备标识|联系方式|name|phone number|email address|device (information|identifier)|location/i, also: [/收集|获取|提供|collect|obtain|provide/i] },
+  categories: 'categories of personal information (个人信息种类)',
   retention: 'retention periods (保存期限)',
   right_access: 'how to access / copy (查阅、复制)',
   right_correct: 'how to correct / supplement (更正、补充)',
@@ -73,7 +73,7 @@ const DETECTORS: Record<Exclude<PolicyElement, 'response_deadline'>, Detector> =
     text: /[\w.+-]+@[\w-]+(\.[\w-]+)+|(电话|热线|客服|联系方式|phone|tel)[:：\s]*[+\d(（][\d\s()（）-]{6,}|\b400[-\s]?\d{3}[-\s]?\d{4}\b|(地址|address)[:：]/i,
   },
   purposes: { text: /(收集|使用|处理).{0,30}(目的|用途)|(目的|用途).{0,10}(收集|使用|处理)|用于(以下|下列)|purposes? (of|for)|we use (your )?(personal )?(data|information) (to|for)/i },
-  categories: { text: /(收集|获取).{0,40}(姓名|手机号|电话号码|身份证|位置|设备信息|设备标识|账号|邮箱)|(name|phone number|email address|device (information|identifier)|location)/i },
+  categories: { text: /姓名|手机号|电话号码|身份证|位置信息|设备信息|设备标识|联系方式|name|phone number|email address|device (information|identifier)|location/i, also: [/收集|获取|提供|collect|obtain|provide/i] },
   retention: {
     heading: /保存|存储|留存|retention|retain/i,
     text: /保存期限|存储期限|保存期|保留期|(保存|存储|留存).{0,20}(最短|必要的?(期限|时间)|\d+\s*(年|个月|天|日))|retention period|retain .{0,60}(for|until|as long as)|stor(e|ed) .{0,40}(for|until) /i,
