@@ -30,8 +30,8 @@ function inbound(tenant: string, user: string, text: string, messageId?: string)
 }
 
 /** A citation as the JSON contracts print it (ask --json, chat --jsonl). */
-export function citationJson(c: { policyId: string; clauseId: string; number: string; title: string; text: string }) {
-  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text };
+export function citationJson(c: { policyId: string; clauseId: string; number: string; title: string; text: string; effectiveDate?: string }) {
+  return { policyId: c.policyId, clauseId: c.clauseId, number: c.number, title: c.title, text: c.text, effectiveDate: c.effectiveDate ?? null };
 }
 
 export function turnJson(result: TurnResult) {

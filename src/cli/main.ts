@@ -16,6 +16,7 @@ import { classifyIntent } from '../conversation/intents.ts';
 import { createLogger } from '../logger.ts';
 import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';
+import { registerPolicyCommands } from './policy.ts';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
 const EXIT_BAD_INPUT = 2;
@@ -199,6 +200,7 @@ export function buildProgram(): Command {
     .action(serveCommand);
 
   registerTicketCommands(program, openTerminalBot);
+  registerPolicyCommands(program, () => loadConfig());
 
   program
     .command('eval')

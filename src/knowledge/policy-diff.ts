@@ -109,7 +109,9 @@ export function diffPolicies(beforeAll: Clause[], afterAll: Clause[]): PolicyDif
       const old = new Set(splitSentences(b.text.replace(/\n/g, ' ')).map(norm));
       const fresh = splitSentences(a.text.replace(/\n/g, ' ')).filter((s) => !old.has(norm(s)));
       const removedText = splitSentences(b.text.replace(/\n/g, ' ')).filter((s) => !a.text.includes(s.trim()));
-      changes.push({ kind: 'changed', before: b, after: a, topic: topicOf(`${a.title}\n${fresh.join('')}\n${removedText.join('')}`) ?? topicOf(`${a.title}\n${a.text}`), newSentences: fresh });
+      const delta = `${fresh.join('')}${removedText.join('')}`;
+      // The topic of what changed, not of the whole clause (a new date in a preamble is no sharing change).
+      changes.push({ kind: 'changed', before: b, after: a, topic: topicOf(delta === '' ? `${a.title}\n${a.text}` : `${a.title}\n${delta}`), newSentences: fresh });
     }
   }
   for (const b of before) if (!usedBefore.has(b)) changes.push({ kind: 'removed', before: b, topic: topicOf(`${b.title}\n${b.text}`), newSentences: [] });
