@@ -14,10 +14,19 @@ import { loadEncryptionKey } from './tickets/encryption-key.ts';
 
 export interface Bot {
   config: Config;
-  assistant: PolicyAssistant;
+  /** The knowledge in use now (replaced by `reload`). */
+  readonly assistant: PolicyAssistant;
   store: Store;
   engine: ConversationEngine;
   logger: Logger;
+  /**
+   * Loads the knowledge directory again (building the index when it changed) and swaps it in
+   * atomically; true when something changed. A knowledge directory that fails to load is
+   * logged and the current knowledge stays.
+   */
+  reload(): Promise<boolean>;
+  /** Called after each reload that changed the knowledge. */
+  onReload(listener: (assistant: PolicyAssistant) => void): void;
   close(): Promise<void>;
 }
 
@@ -48,12 +57,32 @@ export async function openBot(
   });
   const indexed = await engine.tickets.indexContacts();
   if (indexed > 0) logger.info({ tickets: indexed }, 'gave older tickets a contact blind index');
+  const listeners: ((assistant: PolicyAssistant) => void)[] = [];
+  let reloading: Promise<boolean> = Promise.resolve(false);
+  const reloadNow = async (): Promise<boolean> => {
+    try {
+      const next = await PolicyAssistant.open(config);
+      if (next.index.hash === engine.assistant.index.hash && next.kb.contentHash === engine.assistant.kb.contentHash) return false;
+      engine.useAssistant(next);
+      logger.info({ index: next.index.hash, tenants: next.kb.tenants.length, policies: next.kb.policies.length }, 'knowledge reloaded');
+      for (const listener of listeners) listener(next);
+      return true;
+    } catch (err) {
+      logger.error({ err }, 'knowledge reload failed; keeping the current knowledge');
+      return false;
+    }
+  };
   return {
     config,
-    assistant,
+    get assistant() {
+      return engine.assistant;
+    },
     store,
     engine,
     logger,
+    // One reload at a time: a burst of changes never builds two indexes at once.
+    reload: () => (reloading = reloading.then(reloadNow, reloadNow)),
+    onReload: (listener) => void listeners.push(listener),
     close: async () => {
       for (const sender of Object.values(codeSenders)) if (sender instanceof EmailCodeSender) sender.close();
       await store.close();

@@ -34,10 +34,11 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
   const page = loadAsset('index.html');
   const script = loadAsset('app.js');
   const stylesheet = loadAsset('app.css');
-  const tenants: WebTenantsResponse = {
+  // Read per request: the server updates ctx.tenants when the knowledge is reloaded.
+  const tenants = (): WebTenantsResponse => ({
     tenants: ctx.tenants.map((id) => ({ id, name: ctx.tenantNames[id] ?? id })),
     defaultTenant: defaultTenantOf(ctx.tenants, ctx.config.server.defaultTenant),
-  };
+  });
 
   const postMessage = async (request: HttpRequest, res: ServerResponse): Promise<void> => {
     const parsed = parseMessageRequest(request.body, request.headers['content-type']);
@@ -61,7 +62,7 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     { method: 'GET', path: '/', handle: (request, res) => serveAsset(page, request, res) },
     { method: 'GET', path: '/web/app.js', handle: (request, res) => serveAsset(script, request, res) },
     { method: 'GET', path: '/web/app.css', handle: (request, res) => serveAsset(stylesheet, request, res) },
-    { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants) },
+    { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants()) },
     { method: 'POST', path: '/api/web/messages', handle: postMessage },
   ];
 

@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../server/server.ts';
 export async function serve(config: Config, options: { port?: number } = {}): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const bot = await openBot(config, logger);
-  const running = await startServer(bot, ADAPTERS, { port: options.port });
+  const running = await startServer(bot, ADAPTERS, { port: options.port, watchKnowledge: true });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

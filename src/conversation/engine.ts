@@ -138,6 +138,8 @@ export class ConversationEngine {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly clock: () => Date;
 
+  private current: PolicyAssistant;
+
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
@@ -148,11 +150,32 @@ export class ConversationEngine {
       cipher: options.cipher,
       clock: this.clock,
       citation: (ref) => {
-        const clause = options.assistant.kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
-        return clause ? toCitation(clause, options.assistant.policies) : null;
+        const { kb, policies } = this.assistant;
+        const clause = kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
+        return clause ? toCitation(clause, policies) : null;
       },
     });
-    const { kb, policies } = options.assistant;
+    this.current = options.assistant;
+    this.readDeadlines(options.assistant);
+  }
+
+  /** The knowledge answers come from; replaced as a whole by `useAssistant`. */
+  get assistant(): PolicyAssistant {
+    return this.current;
+  }
+
+  /**
+   * Switches to reloaded knowledge. One reference swap: a turn already answering keeps the
+   * assistant it started with, the next turn gets the new one.
+   */
+  useAssistant(next: PolicyAssistant): void {
+    this.readDeadlines(next);
+    this.current = next;
+  }
+
+  private readDeadlines(assistant: PolicyAssistant): void {
+    const { kb, policies } = assistant;
+    this.deadlines.clear();
     for (const tenant of kb.tenants) {
       const policyIds = new Set(kb.policies.filter((p) => p.tenant === tenant.id).map((p) => p.id));
       const found = extractResponseDeadline(kb.clauses.filter((c) => policyIds.has(c.policyId)));
@@ -167,7 +190,7 @@ export class ConversationEngine {
 
   /** The response time a tenant's requests get, and where it comes from. */
   deadlineOf(tenantId: string): TenantDeadline {
-    const deadline = this.deadlines.get(findTenant(this.options.assistant.kb, tenantId).id);
+    const deadline = this.deadlines.get(findTenant(this.assistant.kb, tenantId).id);
     if (!deadline) throw new BotError('unknown_tenant', `Unknown tenant "${tenantId}".`);
     return deadline;
   }
@@ -187,7 +210,7 @@ export class ConversationEngine {
     const parsed = InboundMessageSchema.safeParse(input);
     if (!parsed.success) throw new BotError('invalid_input', `Malformed inbound message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const message = parsed.data;
-    const tenant = findTenant(this.options.assistant.kb, message.tenant);
+    const tenant = findTenant(this.assistant.kb, message.tenant);
     const { store, logger } = this.options;
     const key = { channel: message.channel, tenant: tenant.id, messageId: message.messageId };
     const receivedAt = this.clock();
@@ -335,7 +358,7 @@ export class ConversationEngine {
   // Questions ------------------------------------------------------------------------------
 
   private async answerQuestion(turn: Turn, text: string, offerRequest: boolean): Promise<void> {
-    const answer = await this.options.assistant.ask(turn.tenant.id, text);
+    const answer = await this.assistant.ask(turn.tenant.id, text);
     turn.replies.push(answerReply(answer));
     const right = offerRequest ? RIGHT_MENTIONS.find(([, pattern]) => pattern.test(text))?.[0] : undefined;
     if (right) {
@@ -353,9 +376,9 @@ export class ConversationEngine {
   private async startForm(turn: Turn, type: RequestType): Promise<void> {
     const { language, tenant } = turn;
     const request = say(language, `request.${type}`);
-    let answer = await this.options.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
+    let answer = await this.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
     // An English request about a Chinese-only policy: look the right up in Chinese too.
-    if (!answer.answerable && language === 'en') answer = await this.options.assistant.ask(tenant.id, say('zh', `policyQuery.${type}`));
+    if (!answer.answerable && language === 'en') answer = await this.assistant.ask(tenant.id, say('zh', `policyQuery.${type}`));
     const citations: Citation[] = answer.answerable ? [...answer.citations] : [];
     const lines: string[] = [];
     if (answer.answerable) {

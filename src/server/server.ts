@@ -8,6 +8,7 @@ import type { Bot } from '../bot.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../channels/channel.ts';
 import type { InboundMessage } from '../conversation/types.ts';
 import { Metrics } from './metrics.ts';
+import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -60,11 +61,22 @@ function matches(route: Route, method: string, path: string): boolean {
   return typeof route.path === 'string' ? route.path === path : route.path.test(path);
 }
 
-export async function startServer(bot: Bot, factories: AdapterFactory[], options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  bot: Bot,
+  factories: AdapterFactory[],
+  options: { port?: number; host?: string; /** Reload the knowledge when its directory changes. */ watchKnowledge?: boolean } = {},
+): Promise<RunningServer> {
   const { config, engine, store, logger } = bot;
   const metrics = new Metrics();
   const tenants = bot.assistant.tenantIds();
-  const tenantNames = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
+  const tenantNames: Record<string, string> = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
+  // The channels hold these two; a reload updates them in place so new tenants are served.
+  bot.onReload((assistant) => {
+    tenants.splice(0, tenants.length, ...assistant.tenantIds());
+    for (const id of Object.keys(tenantNames)) delete tenantNames[id];
+    for (const t of assistant.kb.tenants) tenantNames[t.id] = t.name;
+  });
+  const stopWatch = options.watchKnowledge ? watchKnowledge(config.knowledgeDir, () => void bot.reload()) : () => undefined;
   const inFlight = new Set<Promise<unknown>>();
 
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -166,6 +178,7 @@ export async function startServer(bot: Bot, factories: AdapterFactory[], options
       closed ??= (async () => {
         closing = true;
         stopRetention();
+        stopWatch();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Finish what was already accepted (requests, messages, late deliveries).
