@@ -12,7 +12,7 @@ import { buildIndex, indexExists, indexHash, indexedText, isRetrievable, loadInd
 import type { TenantIndex } from './retrieval/hybrid-retriever.ts';
 import { Bm25Index } from './retrieval/bm25.ts';
 import { analyze } from './retrieval/tokenizer.ts';
-import { diffPolicies, type ClauseChange } from './knowledge/policy-diff.ts';
+import { changedExcerpt, diffPolicies, sentencesOf, type ClauseChange } from './knowledge/policy-diff.ts';
 import { pastReference } from './knowledge/versions.ts';
 import { isWhatChangedQuestion } from './conversation/what-changed.ts';
 import type { PolicyVersionText } from './knowledge/knowledge-base.ts';
@@ -200,9 +200,11 @@ export class PolicyAssistant {
 function describeChange(change: ClauseChange, language: Language): string {
   const clause = (change.after ?? change.before)!;
   const name = [clause.number, headingOf(clause)].filter(Boolean).join(' ');
-  const quote = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…` : s);
-  const body = change.kind === 'changed' && change.newSentences.length > 0 ? change.newSentences.join(' ') : clause.text.replace(/\n/g, ' ');
-  const described = `${name}${language === 'zh' ? '：' : ': '}${quote(body)}`;
+  const body =
+    change.kind === 'changed' && change.newSentences.length > 0
+      ? change.newSentences.map((s) => changedExcerpt(s, sentencesOf(change.before!))).join(' ')
+      : changedExcerpt(sentencesOf(clause).join(' ') || clause.text, []);
+  const described = `${name}${language === 'zh' ? '：' : ': '}${body}`;
   const key = change.kind === 'added' ? 'whatChangedAdded' : change.kind === 'removed' ? 'whatChangedRemoved' : 'whatChangedChanged';
   const topic = change.topic ? reply(language, 'whatChangedTopic', { topic: reply(language, `topic.${change.topic}`) }) : '';
   return `${topic}${reply(language, key, { clause: described })}`;

@@ -62,6 +62,29 @@ function comparable(clauses: Clause[]): Clause[] {
   return clauses.filter((c) => c.kind !== 'contents' && norm(c.text) !== '');
 }
 
+/** A clause's sentences, without its heading. */
+export function sentencesOf(c: Clause): string[] {
+  const body = c.title && c.text.startsWith(c.title) ? c.text.slice(c.title.length) : c.text;
+  return splitSentences(body.replace(/\n/g, ' ').trim());
+}
+
+/**
+ * A changed sentence shortened to the part that changed: from a little before the first
+ * character that differs from the most similar earlier sentence.
+ */
+export function changedExcerpt(sentence: string, before: string[], max = 120): string {
+  if (sentence.length <= max) return sentence;
+  let start = 0;
+  for (const old of before) {
+    let i = 0;
+    while (i < sentence.length && i < old.length && sentence[i] === old[i]) i++;
+    start = Math.max(start, i);
+  }
+  const from = Math.max(0, Math.min(start - 30, sentence.length - max));
+  const excerpt = sentence.slice(from, from + max);
+  return `${from > 0 ? '…' : ''}${excerpt}${from + max < sentence.length ? '…' : ''}`;
+}
+
 export function diffPolicies(beforeAll: Clause[], afterAll: Clause[]): PolicyDiff {
   const before = comparable(beforeAll);
   const after = comparable(afterAll);
@@ -106,9 +129,9 @@ export function diffPolicies(beforeAll: Clause[], afterAll: Clause[]): PolicyDif
     if (!b) changes.push({ kind: 'added', after: a, topic: topicOf(`${a.title}\n${a.text}`), newSentences: [] });
     else if (norm(a.text) === norm(b.text)) unchanged++;
     else {
-      const old = new Set(splitSentences(b.text.replace(/\n/g, ' ')).map(norm));
-      const fresh = splitSentences(a.text.replace(/\n/g, ' ')).filter((s) => !old.has(norm(s)));
-      const removedText = splitSentences(b.text.replace(/\n/g, ' ')).filter((s) => !a.text.includes(s.trim()));
+      const old = new Set(sentencesOf(b).map(norm));
+      const fresh = sentencesOf(a).filter((s) => !old.has(norm(s)));
+      const removedText = sentencesOf(b).filter((s) => !a.text.includes(s.trim()));
       const delta = `${fresh.join('')}${removedText.join('')}`;
       // The topic of what changed, not of the whole clause (a new date in a preamble is no sharing change).
       changes.push({ kind: 'changed', before: b, after: a, topic: topicOf(delta === '' ? `${a.title}\n${a.text}` : `${a.title}\n${delta}`), newSentences: fresh });
