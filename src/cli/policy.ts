@@ -2,6 +2,8 @@
 // manifest by hand. `add` converts and copies the file, validates it (clause outline,
 // structure warnings, health report) and rebuilds the index so `ask` works at once.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config.ts';
 import { BotError } from '../errors.ts';
@@ -98,7 +100,7 @@ export function registerPolicyCommands(program: Command, loadConfig: () => Confi
       const meta = kb.policies.find((p) => p.id === id);
       if (!meta) throw new BotError('not_found', `No policy "${id}". Known: ${kb.policies.map((p) => p.id).join(', ')}.`);
       const clauses = kb.clauses.filter((c) => c.policyId === id);
-      const warnings = checkPolicyStructure(clauses);
+      const warnings = checkPolicyStructure(clauses, readFileSync(join(kb.dir, meta.file), 'utf8'));
       const versions = versionRows(kb, id);
       if (opts.json) {
         const { versions: _v, ...rest } = meta;

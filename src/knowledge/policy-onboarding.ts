@@ -18,7 +18,7 @@ import { detectLanguage } from './text.ts';
 import { allVersions, dateKey } from './versions.ts';
 
 /** The structure check onboarding prints; one import to swap for the parser's own check. */
-export const checkPolicyStructure: (clauses: Clause[]) => StructureWarning[] = structureWarnings;
+export const checkPolicyStructure: (clauses: Clause[], source?: string) => StructureWarning[] = structureWarnings;
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -167,7 +167,7 @@ export async function addPolicy(dir: string, input: AddPolicyInput): Promise<Add
     const added = kb.versions.find((v) => v.meta.id === policyId && v.meta.file === textFile);
     const clauses = added?.clauses ?? [];
     if (clauses.length === 0) throw new BotError('invalid_input', `${basename(opts.file)}: the parser found no clauses.`);
-    return { policyId, tenantCreated, newVersion: !!existing, format, effectiveDate: effectiveDate ?? null, file: textFile, source, clauses, warnings: checkPolicyStructure(clauses), kb };
+    return { policyId, tenantCreated, newVersion: !!existing, format, effectiveDate: effectiveDate ?? null, file: textFile, source, clauses, warnings: checkPolicyStructure(clauses, format === 'text' ? readFileSync(opts.file, 'utf8') : text), kb };
   } catch (error) {
     writeAtomically(manifestPath, previousManifest);
     for (const path of written) rmSync(path, { force: true });

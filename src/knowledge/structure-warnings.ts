@@ -33,7 +33,11 @@ export function lastStep(number: string): number | null {
   return m ? (m[1] ? CHINESE_DIGITS[m[1]]! : 1) * 10 + (m[2] ? CHINESE_DIGITS[m[2]]! : 0) : null;
 }
 
-export function structureWarnings(clauses: Clause[]): StructureWarning[] {
+/** `source` is the text the clauses were parsed from; tables are found in its lines (the parser tidies tabs away). */
+export function structureWarnings(clauses: Clause[], source?: string): StructureWarning[] {
+  const sourceLines = source?.split(/\r\n|\r|\n/) ?? [];
+  const rowsOf = (c: Clause) =>
+    (sourceLines.length > 0 ? sourceLines.slice(c.lineStart - 1, c.lineEnd) : c.text.split('\n')).filter((l) => /\t.*\t|\|.*\|.*\||\S {3,}\S.* {3,}\S/.test(l)).length;
   const warnings: StructureWarning[] = [];
   const warn = (kind: StructureWarningKind, c: Clause, message: string) =>
     warnings.push({ kind, clauseId: c.clauseId, number: c.number, lineStart: c.lineStart, message });
@@ -44,7 +48,7 @@ export function structureWarnings(clauses: Clause[]): StructureWarning[] {
     if (c.number && /~\d+$/.test(c.clauseId)) warn('duplicate_number', c, `number ${c.number} appears more than once (line ${c.lineStart})`);
     if (c.title.length > GIANT_HEADING_CHARS) warn('giant_clause', c, `heading of ${c.title.length} characters at line ${c.lineStart}: probably a table or paragraph taken for a heading`);
     else if (c.text.length > GIANT_CLAUSE_CHARS) warn('giant_clause', c, `clause of ${c.text.length} characters at line ${c.lineStart}: hard to cite precisely`);
-    if (c.text.split('\n').filter((l) => /\t.*\t|\|.*\|.*\|/.test(l)).length >= 2) warn('table', c, `table at line ${c.lineStart}: rows are kept as one clause`);
+    if (rowsOf(c) >= 2) warn('table', c, `table at line ${c.lineStart}: rows are kept as one clause`);
     if (/[:：]\s*$/.test(c.text.trim()) && !hasChildren.has(c.clauseId) && c.number) {
       warn('empty_section', c, `${c.number} ${c.title || ''} announces a list at line ${c.lineStart} but nothing follows it`.replace(/\s+/g, ' '));
     }
