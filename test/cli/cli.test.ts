@@ -35,7 +35,9 @@ describe('privacy-bot command line', () => {
     expect(code).toBe(0);
     const answer = JSON.parse(stdout);
     expect(answer).toMatchObject({ intent: 'question', answerable: true, answer: expect.stringContaining('[1]') });
-    expect(Object.keys(answer.citations[0]).sort()).toEqual(['clauseId', 'number', 'policyId', 'text', 'title']);
+    expect(Object.keys(answer.citations[0]).sort()).toEqual(['clauseId', 'effectiveDate', 'number', 'policyId', 'text', 'title']);
+    // changlian's policy states when it took effect; the citation carries the version's date.
+    expect(answer.citations[0].effectiveDate).toBe('2024-08-01');
     expect(answer.citations.some((c: { text: string }) => c.text.includes('个人信息副本'))).toBe(true);
   });
 

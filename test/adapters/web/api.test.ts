@@ -37,7 +37,8 @@ describe('web API: messages', () => {
     expect(answer?.text).toContain('个人信息');
     expect(answer?.citations.length).toBeGreaterThan(0);
     for (const c of answer!.citations) {
-      expect(c.label).toMatch(/^《[^》]+》第.+条$/);
+      // The version's effective date follows the clause when the policy states one.
+      expect(c.label).toMatch(/^《[^》]+》第.+条(（[\d-]+ 起施行版）)?$/);
       expect(c.text.length).toBeGreaterThan(0);
       expect(Object.keys(c).sort()).toEqual(['label', 'number', 'policyTitle', 'text', 'title']);
     }
