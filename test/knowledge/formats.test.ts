@@ -67,3 +67,35 @@ describe('policy formats', () => {
     expect(() => formatOf('a.doc')).toThrow(/unsupported policy format/);
   });
 });
+
+/** A one-page PDF with one text line per entry (Helvetica, so ASCII only), written by the book (PDF 1.4, section 7). */
+function pdfOf(lines: string[]): Buffer {
+  const escape = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
+  const stream = `BT /F1 11 Tf 14 TL 50 780 Td ${lines.map((l) => `(${escape(l)}) Tj T*`).join(' ')} ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`,
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(body));
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(body);
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+describe('PDF', () => {
+  it('extracts the text lines of a PDF, which the parser numbers', async () => {
+    const lines = ['Example Privacy Policy', '1. Information we collect', 'We collect your email address.', '2. Contact us', 'Write to privacy@example.com.'];
+    const text = await convertBuffer('pdf', pdfOf(lines));
+    for (const line of lines) expect(text).toContain(line);
+    expect(parsePolicy(text, { policyId: 'p' }).filter((c) => c.number).map((c) => `${c.number} ${c.title}`)).toEqual(['1 Information we collect', '2 Contact us']);
+  });
+});
