@@ -9,6 +9,8 @@ describe('"what changed" questions', () => {
     '隐私政策更新了哪些内容？',
     '你们的政策有什么变化',
     '个人信息处理规则修订了哪些地方',
+    '隐私政策删除了哪些条款？',
+    '隐私条款新增了什么内容',
     'what changed in the privacy policy',
     "What's new in your privacy policy?",
     'Which changes were made to the privacy policy?',

@@ -7,6 +7,7 @@ import { addPolicy } from '../../src/knowledge/policy-onboarding.ts';
 import { pastReference, versionInForce } from '../../src/knowledge/versions.ts';
 import { PolicyAssistant } from '../../src/policy-assistant.ts';
 import { copyKnowledge, tempDir } from '../helpers/assistant.ts';
+import { Chat, openEngine } from '../helpers/chat.ts';
 
 const knowledgeDir = copyKnowledge();
 const dataDir = tempDir();
@@ -77,6 +78,17 @@ describe('policy versions', () => {
     expect(zh.statements[0]!.text).toMatch(/^【保存期限】修改：5\.5\.1 .*至少保存5年/);
     expect(zh.statements.some((s) => /^【联系方式】新增：10\.4/.test(s.text))).toBe(true);
     expect(zh.statements.some((s) => /删除：7\.3/.test(s.text))).toBe(true);
+  });
+
+  it('in a chat, "what changed" is answered from the diff, never taken for a correction request', async () => {
+    const { engine } = await openEngine(await open('2025-06-01'));
+    const chat = new Chat(engine, 'changlian', 'u-what-changed');
+    for (const text of ['隐私政策最近修改了什么？', 'What has changed in your privacy policy?']) {
+      const turn = await chat.send(text);
+      expect(turn.intent).toBe('question');
+      expect(turn.replies.map((r) => r.kind)).toEqual(['answer']);
+      expect(turn.replies[0]!.citations[0]).toMatchObject({ number: '5.5.1', effectiveDate: '2025-03-01' });
+    }
   });
 
   it('a tenant with one version says there is nothing to compare', async () => {
