@@ -106,6 +106,9 @@ export async function buildIndex(
     embedder = corpus;
   }
 
+  // External vectors cost API calls: texts embedded by an earlier build are not sent again.
+  const cached = embedding.external ? await embedWithCache(dataDir, embedding, texts, progress) : null;
+
   const policyTenant = new Map(kb.policies.map((p) => [p.id, p.tenant]));
   const policyLanguage = new Map(kb.policies.map((p) => [p.id, p.language]));
   const tenants = new Map<string, TenantIndex>();
@@ -114,9 +117,9 @@ export async function buildIndex(
     const members = retrievable.map((c, i) => ({ c, i })).filter(({ c }) => policyTenant.get(c.policyId) === tenant.id);
     const clauses = members.map(({ c }) => c);
     const bm25 = Bm25Index.build(members.map(({ i }) => tokenLists[i]!));
-    const vectors = await embedInBatches(embedder, members.map(({ i }) => texts[i]!), (n) =>
-      progress?.({ phase: 'embed', done: done + n, total: retrievable.length }),
-    );
+    const vectors = cached
+      ? members.map(({ i }) => cached[i]!)
+      : await embedInBatches(embedder, members.map(({ i }) => texts[i]!), (n) => progress?.({ phase: 'embed', done: done + n, total: retrievable.length }));
     done += members.length;
     let hnsw: InstanceType<typeof HierarchicalNSW> | null = null;
     const dim = vectors[0]?.length ?? 0;
@@ -153,6 +156,38 @@ async function embedInBatches(embedder: DocumentEmbedder, texts: string[], onPro
     onProgress(out.length);
   }
   return out;
+}
+
+/**
+ * Vectors of `texts` from an external embedder, reusing those of an earlier build: kept in
+ * DATA_DIR/embedding-cache/<hash of the embedding id>.json as float32 base64 by text hash,
+ * pruned to the texts of this build. Adding one policy then embeds only its clauses.
+ */
+async function embedWithCache(dataDir: string, embedding: EmbeddingChoice, texts: string[], progress?: BuildProgress): Promise<number[][]> {
+  const dir = join(dataDir, 'embedding-cache');
+  const path = join(dir, `${createHash('sha256').update(embedding.id).digest('hex').slice(0, 16)}.json`);
+  let stored: Record<string, string> = {};
+  try {
+    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (json && typeof json === 'object' && !Array.isArray(json)) stored = json as Record<string, string>;
+  } catch {
+    // No cache yet, or an unreadable one: embed everything.
+  }
+  const keys = texts.map((t) => createHash('sha256').update(t).digest('base64url'));
+  const decode = (b64: string) => Array.from(new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer));
+  const missing = [...new Set(keys.map((k, i) => (typeof stored[k] === 'string' ? -1 : i)).filter((i) => i >= 0).map((i) => texts[i]!))];
+  const fresh = await embedInBatches(embedding.external!, missing, (n) => progress?.({ phase: 'embed', done: n, total: missing.length }));
+  const freshByText = new Map(missing.map((t, i) => [t, fresh[i]!]));
+  const next: Record<string, string> = {};
+  const vectors = keys.map((k, i) => {
+    const vector = freshByText.get(texts[i]!) ?? decode(stored[k]!);
+    next[k] = Buffer.from(new Float32Array(vector).buffer).toString('base64');
+    return vector;
+  });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${path}.tmp-${process.pid}`, JSON.stringify(next));
+  renameSync(`${path}.tmp-${process.pid}`, path);
+  return vectors;
 }
 
 function removeStaleIndexes(root: string, keep: string): void {

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { PolicyAssistant } from '../../src/policy-assistant.ts';
 import { OpenAiCompatibleEmbeddings } from '../../src/retrieval/openai-embeddings.ts';
-import { tempDir } from '../helpers/assistant.ts';
+import { copyKnowledge, tempDir } from '../helpers/assistant.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addPolicy } from '../../src/knowledge/policy-onboarding.ts';
 
 // A fake OpenAI-compatible embeddings server on 127.0.0.1: hashes characters into 16 buckets.
 const requests: { auth?: string; model: string; count: number }[] = [];
@@ -61,6 +64,26 @@ describe('OpenAI-compatible embeddings', () => {
     const hits = await assistant.search('giantkone', '删除个人信息', 3);
     expect(hits).toHaveLength(3);
     expect(requests.at(-1)).toMatchObject({ model: 'm-2', count: 1 });
+  });
+
+  it('a rebuild after a policy is added sends only the new clauses to the endpoint', async () => {
+    const env = { DATA_DIR: tempDir(), KNOWLEDGE_DIR: copyKnowledge(), EMBEDDINGS_BASE_URL: baseUrl, EMBEDDINGS_MODEL: 'm-cache' };
+    const sent = () => requests.filter((r) => r.model === 'm-cache').reduce((n, r) => n + r.count, 0);
+    const first = await PolicyAssistant.open(loadConfig(env));
+    const all = [...first.index.tenants.values()].reduce((n, t) => n + t.clauses.length, 0);
+    // Each distinct text once (a few clauses repeat word for word).
+    const firstSent = sent();
+    expect(firstSent).toBeGreaterThan(all * 0.9);
+    expect(firstSent).toBeLessThanOrEqual(all);
+
+    const file = join(tempDir(), 'acme.txt');
+    writeFileSync(file, '1. 我们收集的信息\n我们收集您的手机号码。\n2. 联系我们\n邮箱 privacy@acme.example。\n');
+    await addPolicy(env.KNOWLEDGE_DIR, { file, tenant: 'acme' });
+    const second = await PolicyAssistant.open(loadConfig(env));
+    expect(second.index.hash).not.toBe(first.index.hash);
+    expect(second.index.tenants.get('acme')!.clauses.length).toBe(2);
+    expect(sent()).toBe(firstSent + 2);
+    expect((await second.search('acme', '手机号码', 1))[0]!.text).toContain('手机号码');
   });
 
   it('reports a failing endpoint as a BotError', async () => {
