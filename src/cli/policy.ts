@@ -94,21 +94,24 @@ export function registerPolicyCommands(program: Command, loadConfig: () => Confi
     .command('show')
     .description('one policy: its versions, clause outline and structure warnings')
     .argument('<id>', 'policy id')
+    .option('--version <date>', 'an earlier (or later) version by its effective date, instead of the one in force')
     .option('--json', 'print JSON')
-    .action((id: string, opts: { json?: boolean }) => {
+    .action((id: string, opts: { version?: string; json?: boolean }) => {
       const kb = loadKnowledgeBase(loadConfig().knowledgeDir);
-      const meta = kb.policies.find((p) => p.id === id);
-      if (!meta) throw new BotError('not_found', `No policy "${id}". Known: ${kb.policies.map((p) => p.id).join(', ')}.`);
-      const clauses = kb.clauses.filter((c) => c.policyId === id);
+      if (!kb.policies.some((p) => p.id === id)) throw new BotError('not_found', `No policy "${id}". Known: ${kb.policies.map((p) => p.id).join(', ')}.`);
+      const chosen = kb.versions.find((v) => v.meta.id === id && (opts.version ? v.meta.effectiveDate === opts.version : v.inForce));
+      if (!chosen) throw new BotError('not_found', `"${id}" has no version effective ${opts.version}. Versions: ${versionRows(kb, id).map((v) => v.effectiveDate ?? 'undated').join(', ')}.`);
+      const { meta, clauses } = chosen;
       const warnings = checkPolicyStructure(clauses, readFileSync(join(kb.dir, meta.file), 'utf8'));
       const versions = versionRows(kb, id);
       if (opts.json) {
         const { versions: _v, ...rest } = meta;
-        return console.log(JSON.stringify({ ...rest, versions, clauses: clauses.length, warnings }, null, 2));
+        const outlineJson = clauses.map((c) => ({ clauseId: c.clauseId, number: c.number, title: c.title, kind: c.kind }));
+        return console.log(JSON.stringify({ ...rest, versions, clauses: clauses.length, outline: outlineJson, warnings }, null, 2));
       }
       console.log(`${meta.id}: "${meta.title}" (${meta.tenant}, ${meta.language}${meta.company ? `, ${meta.company}` : ''})`);
       for (const v of versions) console.log(`  ${v.inForce ? '*' : ' '} ${v.effectiveDate ?? 'undated'}  ${v.file}${v.source ? ` (from ${v.source})` : ''}  ${v.clauses} clauses`);
-      console.log('outline (version in force):');
+      console.log(`outline (${chosen.inForce ? 'version in force' : `version effective ${meta.effectiveDate}`}):`);
       for (const line of outline(clauses, 200)) console.log(line);
       for (const w of warnings) console.log(`  ${w.kind}: ${w.message}`);
     });

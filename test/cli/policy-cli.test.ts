@@ -82,6 +82,11 @@ describe.skipIf(!existsSync(CAPP))('privacy-bot policy', () => {
       ['2023-01-01', true],
     ]);
 
+    // The earlier version stays readable.
+    const old = JSON.parse(run(['policy', 'show', 'wps-privacy', '--version', '2022-05-24', '--json']).stdout);
+    expect(old).toMatchObject({ effectiveDate: '2022-05-24', file: 'policies/wps-privacy@2022-05-24.txt' });
+    expect(old.outline).toContainEqual(expect.objectContaining({ clauseId: 'wps-privacy@2022-05-24#h:存储期限', title: '存储期限' }));
+
     const remove = run(['policy', 'remove', 'wps-privacy']);
     expect(remove.code, remove.stderr).toBe(0);
     expect(remove.stdout).toContain('removed wps-privacy and tenant wps');
