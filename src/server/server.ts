@@ -76,7 +76,7 @@ export async function startServer(
     for (const id of Object.keys(tenantNames)) delete tenantNames[id];
     for (const t of assistant.kb.tenants) tenantNames[t.id] = t.name;
   });
-  const stopWatch = options.watchKnowledge ? watchKnowledge(config.knowledgeDir, () => void bot.reload()) : () => undefined;
+  const stopWatch = options.watchKnowledge ? watchKnowledgeAndDate(config.knowledgeDir, bot) : () => undefined;
   const inFlight = new Set<Promise<unknown>>();
 
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -192,6 +192,20 @@ export async function startServer(
       })();
       return closed;
     },
+  };
+}
+
+/**
+ * Reloads on changes to the knowledge directory, and hourly, so a version whose effective
+ * date arrives comes into force without a restart (a reload that changes nothing swaps nothing).
+ */
+function watchKnowledgeAndDate(dir: string, bot: Bot): () => void {
+  const stop = watchKnowledge(dir, () => void bot.reload());
+  const timer = setInterval(() => void bot.reload(), 3_600_000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    stop();
   };
 }
 
