@@ -22,11 +22,11 @@ export interface Bot {
   /**
    * Loads the knowledge directory again (building the index when it changed) and swaps it in
    * atomically; true when something changed. A knowledge directory that fails to load is
-   * logged and the current knowledge stays.
+   * logged and the current knowledge stays. Optional so stand-in bots need not implement it.
    */
-  reload(): Promise<boolean>;
+  reload?(): Promise<boolean>;
   /** Called after each reload that changed the knowledge. */
-  onReload(listener: (assistant: PolicyAssistant) => void): void;
+  onReload?(listener: (assistant: PolicyAssistant) => void): void;
   close(): Promise<void>;
 }
 

@@ -71,7 +71,7 @@ export async function startServer(
   const tenants = bot.assistant.tenantIds();
   const tenantNames: Record<string, string> = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
   // The channels hold these two; a reload updates them in place so new tenants are served.
-  bot.onReload((assistant) => {
+  bot.onReload?.((assistant) => {
     tenants.splice(0, tenants.length, ...assistant.tenantIds());
     for (const id of Object.keys(tenantNames)) delete tenantNames[id];
     for (const t of assistant.kb.tenants) tenantNames[t.id] = t.name;
@@ -200,8 +200,9 @@ export async function startServer(
  * date arrives comes into force without a restart (a reload that changes nothing swaps nothing).
  */
 function watchKnowledgeAndDate(dir: string, bot: Bot): () => void {
-  const stop = watchKnowledge(dir, () => void bot.reload());
-  const timer = setInterval(() => void bot.reload(), 3_600_000);
+  const reload = () => void bot.reload?.();
+  const stop = watchKnowledge(dir, reload);
+  const timer = setInterval(reload, 3_600_000);
   timer.unref();
   return () => {
     clearInterval(timer);
