@@ -45,7 +45,7 @@ describe('privacy-bot chat and tickets', () => {
     expect(out).toHaveLength(8);
     expect(out[0].intent).toBe('question');
     expect(out[0].replies[0].citations.length).toBeGreaterThan(0);
-    expect(Object.keys(out[0].replies[0].citations[0]).sort()).toEqual(['clauseId', 'number', 'policyId', 'text', 'title']);
+    expect(Object.keys(out[0].replies[0].citations[0]).sort()).toEqual(['clauseId', 'effectiveDate', 'number', 'policyId', 'text', 'title']);
     expect(out[1].intent).toBe('delete_data');
     expect(out[2]).toMatchObject({ replies: [], duplicate: true });
     expect(out[5].ticketId).toMatch(/^DEL-\d{8}-0001$/);
