@@ -11,6 +11,7 @@ import { formatTenantHealth, tenantHealth } from '../knowledge/health-report.ts'
 import { findTenant, loadKnowledgeBase, type KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import type { Clause } from '../knowledge/parser.ts';
 import { addPolicy, checkPolicyStructure, removePolicy } from '../knowledge/policy-onboarding.ts';
+import { formatStructureReport } from '../knowledge/structure-check.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
 
 function lineRange(value: string): [number, number] {
@@ -63,8 +64,9 @@ export function registerPolicyCommands(program: Command, loadConfig: () => Confi
       console.log(`added ${what} ${result.policyId} for tenant ${opts.tenant}${result.tenantCreated ? ' (new tenant)' : ''}: ${result.clauses.length} clauses from ${result.format} -> ${result.file}`);
       console.log('outline:');
       for (const line of outline(result.clauses)) console.log(line);
-      console.log(result.warnings.length ? `structure warnings (${result.warnings.length}):` : 'structure warnings: none');
-      for (const w of result.warnings) console.log(`  ${w.kind}: ${w.message}`);
+      const findings = formatStructureReport(result.structure);
+      console.log(findings.length ? `structure (${result.structure.problems.length} problems, ${result.structure.warnings.length} warnings):` : 'structure: no problems, no warnings');
+      for (const line of findings) console.log(`  ${line}`);
       console.log('health:');
       console.log(formatTenantHealth(health));
       console.log(`index ready (${assistant.index.dir}); try: privacy-bot ask --tenant ${opts.tenant} "你们收集哪些个人信息？"`);
@@ -102,18 +104,18 @@ export function registerPolicyCommands(program: Command, loadConfig: () => Confi
       const chosen = kb.versions.find((v) => v.meta.id === id && (opts.version ? v.meta.effectiveDate === opts.version : v.inForce));
       if (!chosen) throw new BotError('not_found', `"${id}" has no version effective ${opts.version}. Versions: ${versionRows(kb, id).map((v) => v.effectiveDate ?? 'undated').join(', ')}.`);
       const { meta, clauses } = chosen;
-      const warnings = checkPolicyStructure(clauses, readFileSync(join(kb.dir, meta.file), 'utf8'));
+      const structure = checkPolicyStructure(clauses, readFileSync(join(kb.dir, meta.file), 'utf8'), meta.lines);
       const versions = versionRows(kb, id);
       if (opts.json) {
         const { versions: _v, ...rest } = meta;
         const outlineJson = clauses.map((c) => ({ clauseId: c.clauseId, number: c.number, title: c.title, kind: c.kind }));
-        return console.log(JSON.stringify({ ...rest, versions, clauses: clauses.length, outline: outlineJson, warnings }, null, 2));
+        return console.log(JSON.stringify({ ...rest, versions, clauses: clauses.length, outline: outlineJson, structure }, null, 2));
       }
       console.log(`${meta.id}: "${meta.title}" (${meta.tenant}, ${meta.language}${meta.company ? `, ${meta.company}` : ''})`);
       for (const v of versions) console.log(`  ${v.inForce ? '*' : ' '} ${v.effectiveDate ?? 'undated'}  ${v.file}${v.source ? ` (from ${v.source})` : ''}  ${v.clauses} clauses`);
       console.log(`outline (${chosen.inForce ? 'version in force' : `version effective ${meta.effectiveDate}`}):`);
       for (const line of outline(clauses, 200)) console.log(line);
-      for (const w of warnings) console.log(`  ${w.kind}: ${w.message}`);
+      for (const line of formatStructureReport(structure)) console.log(`  ${line}`);
     });
 
   policy

@@ -13,12 +13,14 @@ import { BotError } from '../errors.ts';
 import { extractPolicyText, formatOf, type PolicyFormat } from './formats.ts';
 import { loadKnowledgeBase, parseManifest, type KnowledgeBase, type PolicyMeta } from './knowledge-base.ts';
 import type { Clause } from './parser.ts';
-import { structureWarnings, type StructureWarning } from './structure-warnings.ts';
+import { checkStructure, type StructureReport } from './structure-check.ts';
 import { detectLanguage } from './text.ts';
 import { allVersions, dateKey } from './versions.ts';
 
-/** The structure check onboarding prints; one import to swap for the parser's own check. */
-export const checkPolicyStructure: (clauses: Clause[], source?: string) => StructureWarning[] = structureWarnings;
+/** The structure check onboarding prints: the parser's own (duplicate, backwards and skipped numbers, giant clauses, tables, coverage). */
+export function checkPolicyStructure(clauses: Clause[], source: string, lines?: [number, number]): StructureReport {
+  return checkStructure(source, clauses, { lines });
+}
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -47,7 +49,7 @@ export interface AddPolicyResult {
   /** The original file kept next to it when it was not plain text. */
   source: string | null;
   clauses: Clause[];
-  warnings: StructureWarning[];
+  structure: StructureReport;
   kb: KnowledgeBase;
 }
 
@@ -167,7 +169,7 @@ export async function addPolicy(dir: string, input: AddPolicyInput): Promise<Add
     const added = kb.versions.find((v) => v.meta.id === policyId && v.meta.file === textFile);
     const clauses = added?.clauses ?? [];
     if (clauses.length === 0) throw new BotError('invalid_input', `${basename(opts.file)}: the parser found no clauses.`);
-    return { policyId, tenantCreated, newVersion: !!existing, format, effectiveDate: effectiveDate ?? null, file: textFile, source, clauses, warnings: checkPolicyStructure(clauses, format === 'text' ? readFileSync(opts.file, 'utf8') : text), kb };
+    return { policyId, tenantCreated, newVersion: !!existing, format, effectiveDate: effectiveDate ?? null, file: textFile, source, clauses, structure: checkPolicyStructure(clauses, format === 'text' ? readFileSync(opts.file, 'utf8') : text, opts.lines), kb };
   } catch (error) {
     writeAtomically(manifestPath, previousManifest);
     for (const path of written) rmSync(path, { force: true });

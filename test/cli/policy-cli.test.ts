@@ -52,6 +52,8 @@ describe.skipIf(!existsSync(CAPP))('privacy-bot policy', async () => {
     expect(add.stdout).toContain('added policy wps-privacy for tenant wps (new tenant)');
     expect(add.stdout).toMatch(/outline:\n {2}WPS隐私政策/);
     expect(add.stdout).toContain('存储期限');
+    // The parser's structure check, as `npm run eval` and the CAPP-130 test judge a parse.
+    expect(add.stdout).toMatch(/\nstructure(: no problems, no warnings| \(0 problems, \d+ warnings\):)\n/);
     expect(add.stdout).toMatch(/health:\nWPS \(wps\)\n {2}wps-privacy "WPS隐私政策": \d+\/17 elements stated/);
     expect(readFileSync(join(knowledgeDir, 'policies/wps-privacy@2022-05-24.txt'), 'utf8')).toBe(readFileSync(CAPP, 'utf8'));
 

@@ -4,7 +4,6 @@ import { findTenant, loadKnowledgeBase } from '../../src/knowledge/knowledge-bas
 import { parsePolicy } from '../../src/knowledge/parser.ts';
 import { checkPolicy } from '../../src/knowledge/policy-health.ts';
 import { detectEffectiveDate } from '../../src/knowledge/policy-onboarding.ts';
-import { lastStep, structureWarnings } from '../../src/knowledge/structure-warnings.ts';
 
 const kb = loadKnowledgeBase();
 const report = (tenant: string) => tenantHealth(kb, findTenant(kb, tenant));
@@ -49,30 +48,7 @@ describe('policy check: the elements PIPL art. 17 / GB/T 35273 require', () => {
   });
 });
 
-describe('structure warnings', () => {
-  it('reports duplicate and skipped numbers, giant headings, tables and empty sections', () => {
-    const source = [
-      '1. 收集',
-      '我们收集以下信息：',
-      '2. 使用',
-      '我们使用信息。',
-      '2. 使用',
-      '重复的编号。',
-      '5. 保存',
-      '我们保存信息。',
-      '6. 表格',
-      '类型\t用途\t期限',
-      '手机号\t登录\t3年',
-      '位置\t推荐\t1年',
-    ].join('\n');
-    const kinds = structureWarnings(parsePolicy(source, { policyId: 'p' }), source).map((w) => `${w.kind} ${w.number}`);
-    expect(kinds).toEqual(expect.arrayContaining(['empty_section 1', 'duplicate_number 2', 'skipped_number 5', 'table 6']));
-  });
-
-  it('reads the last step of any numbering', () => {
-    expect(['3.1.2', '（四）', '第十二条', '7.4.(2)', ''].map(lastStep)).toEqual([2, 4, 12, 2, null]);
-  });
-
+describe('effective dates', () => {
   it('reads the effective date a policy states', () => {
     expect(detectEffectiveDate('WPS隐私政策\n更新日期：2022年05月19日\n生效日期：2022年05月24日\n')).toBe('2022-05-24');
     expect(detectEffectiveDate('本政策自2023年1月5日起生效。')).toBe('2023-01-05');

@@ -4,7 +4,7 @@ import { PARSER_VERSION } from '../../src/knowledge/parser.ts';
 import { indexHash } from '../../src/retrieval/index-store.ts';
 import { Lexicon } from '../../src/retrieval/lexicon.ts';
 
-const kb: KnowledgeBase = { dir: '/k', tenants: [], policies: [], clauses: [], contentHash: 'abc' };
+const kb: KnowledgeBase = { dir: '/k', tenants: [], policies: [], clauses: [], versions: [], asOf: '2026-01-01', contentHash: 'abc' };
 const lexicon = new Lexicon(JSON.stringify({ version: 1, entries: [] }));
 const embedding = { id: 'corpus-lsa', external: null };
 
