@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
-import { classifyIntent } from '../conversation/intents.ts';
+import { classifyIntent } from '../conversation/interpret/index.ts';
 import { printStructure, structureOfCorpus, structureOfKnowledgeBase } from './eval-structure.ts';
 
 const QuestionSchema = z.object({

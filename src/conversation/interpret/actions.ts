@@ -1,0 +1,186 @@
+// What a message asks to happen: the verbs and phrases of each right, of asking for a
+// person and of chasing a request. Data only; the rules pair them with objects.
+
+import { anyOf, near, terms } from './terms.ts';
+import { ACCOUNT } from './objects.ts';
+
+export const DELETE = terms(
+  '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉',
+  'delet*', 'eras*', 'remov*', 'wip*', 'purg*', 'destroy*', 'scrub*', 'clear', 'clear out', 'cleared', 'clearing', 'get rid of',
+);
+/** Delete verbs unambiguous enough to count without an object ("删了吧", "erase everything"). */
+export const DELETE_ALONE = terms('删', '清除', '销毁', 'delet*', 'eras*', 'wip*', 'purg*');
+/** Not wanting the data kept: "别留着了", "一条都不要剩", "don't want any trace of me left". */
+export const NOT_KEEP = terms(
+  /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?(?:留|保存|保留|存)/, '不要剩', '都不要留', '不能留',
+  /\b(?:don't|do not|no longer) (?:want|need) (?:you to )?(?:keep|hold|store|have)/, "rather you didn't keep",
+  /\bno reason for you to (?:still )?(?:have|keep|hold)/, /\bany trace of me\b/, /\bshould(?:n't| not) (?:stay|remain)/,
+  /\bnothing (?:of mine|about me) should (?:stay|remain)/, /\bdidn't exist\b/,
+);
+/** "Forget" works on the conversation with the bot ("忘掉我说的话", "forget what I told you"). */
+export const FORGET_CHAT = terms('忘掉', '忘记', '忘了', '遗忘', 'forget');
+export const FORGET = terms('被遗忘', '遗忘权', 'right to be forgotten', 'forget me', 'be forgotten', 'right to erasure');
+
+export const CLOSE = terms(
+  '删', '关闭', '关掉', '停用', '取消', '销掉', '废掉', '注销', '冻结', '清除',
+  'clos*', 'delet*', 'cancel*', 'deactivat*', 'terminat*', 'remov*', 'shut down', 'shut*', 'get rid of',
+  'disabl*', 'eras*', 'end', 'disappear',
+);
+export const CANCEL_ALONE = terms('注销', '销户', '销号', '销掉', '销了', '删号', '弃号', 'unregister', 'deregister', 'unsubscribe me from your service');
+/** Giving the account up: "这个号我不要了", "我不要这个账号了", "I no longer need my account". */
+export const GIVE_UP = anyOf(
+  near(ACCOUNT, terms('不要了', '不用了', '不想要了', '不想用了', '不需要了', '不玩了', '没用了', '都不要了'), 8),
+  terms(
+    /(?:不想要|不要|不再需要|不再使用|不需要|不想用)(?:这个|那个|我的|了)?(?:账号|账户|帐号|帐户)/,
+    /\b(?:don't|do not|no longer|never) (?:want|need|use) (?:my|this|the|that) (?:\w+ )?(?:account|membership)/,
+    /\b(?:done with|finished with) (?:my|this|the|your) (?:\w+ )?(?:account|service|app|platform)/,
+    /\bno (?:use|need) for (?:my|this|the|that) (?:\w+ )?(?:account|membership)/,
+  ),
+);
+
+export const ACCESS = terms(
+  '查看', '查阅', '查询', '查一下', '查下', '看看', '看一下', '看下', '获取', '索取', '调取', '调阅', '拿到',
+  '导出', '下载', '复制', '拷贝', '发给我', '发我', '给我一份', '给我看', '提供给我', '寄给我', '要一份', '一份',
+  '打包', '访问', '核对', '列个清单',
+  'access*', 'get', 'obtain*', 'see', 'view*', 'review*', 'download*', 'export*', 'send me', 'give me',
+  'provide me', 'email me', 'show me', 'receive', 'request a copy', 'send it over', 'send it to me', 'put together',
+  'full picture', 'in writing', 'provide',
+);
+export const COPY = terms('副本', '复印件', '拷贝', '备份', '清单', '报告', 'a copy', 'copy of', 'copies', 'subject access', 'dsar', 'sar');
+/** "你们存了我哪些信息", "what data do you have on me": asking for one's own data, not the policy. */
+export const WHAT_YOU_HOLD = anyOf(
+  near(
+    near(terms('有', '存了', '存着', '保存了', '保存着', '保留了', '留了', '掌握了', '收集了', '记录了', '采集了', '拿了'), terms('我', '关于我'), 3),
+    terms('哪些', '什么', '多少', '啥', '全部', '所有'),
+    8,
+  ),
+  near(
+    terms('have', 'hold', 'store', 'keep', 'know', 'collected', 'stored', 'kept', 'gathered', 'got'),
+    terms('about me', 'on me', 'of mine', 'concerning me', 'regarding me'),
+    30,
+  ),
+);
+
+export const CORRECT = terms(
+  '更正', '改正', '纠正', '订正', '修正', '修改', '更改', '更新', '改', '补充', '完善', '换成',
+  'correct*', 'fix*', 'updat*', 'chang*', 'amend*', 'rectif*', 'edit*', 'modif*', 'put right', 'set right',
+);
+export const WRONG = terms(
+  '填错', '写错', '登记错', '输错', '录错', '录入错', '弄错', '搞错', '记错', '错了', '有误', '有错', '不对',
+  '不准确', '不正确', '过时', '拼错', '错误', '不一致',
+  'wrong', 'incorrect', 'inaccurate', 'outdated', 'out of date', 'out-of-date', 'mistake*', 'typo*', 'misspel*',
+  'error*', 'not correct', 'not right', "isn't right", 'no longer correct', 'old address', 'old number',
+);
+/** Life changed, the record did not: "我换手机号了", "I moved", "got married"; "还是以前那个", "the old one". */
+export const LIFE_CHANGED = terms(
+  '换手机号', '换号', '换了号', '换了手机', '改了名', '改名', '改过名', '搬家', '搬走', '搬到', '结婚', '新号码', '新地址', '新号',
+  'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
+);
+export const STALE = terms(
+  '还是以前', '还是原来', '还是旧', '还是老', '以前的', '原来的', '旧的', '老的', '以前租', '好几年前',
+  'still shows', 'still has', 'the old one', 'old one', 'is dead', 'needs to change', 'needs changing', 'needs updating',
+  'should be', 'but i was born', 'says',
+);
+
+export const PORT = terms(
+  '转移', '迁移', '转到', '转给', '转至', '转入', '转去', '转过去', '传到', '传给', '传输', '发送给', '发给',
+  '导出到', '导出给', '导入', '搬到', '搬过去', '迁到', '迁去', '迁过去', '移到', '挪到', '同步到', '带走', '带到', '带去', '带过去', '搬去', '弄到',
+  'transfer*', 'mov*', 'port', 'migrat*', 'send*', 'transmit*', 'export*', 'hand over', 'hand it', 'take my data', 'bring my data', 'come with me',
+);
+export const PORTABILITY = terms('可携带', '可携', '携带权', '数据携带', 'portab*', 'machine-readable', 'machine readable', 'usable format');
+
+export const WITHDRAW = terms('撤回', '撤销', '收回', '取消', '撤掉', 'withdraw*', 'revok*', 'retract*', 'take back', /\btake (?:\w+ ){1,3}back\b/, 'cancel*', 'rescind*');
+export const CONSENT = terms('同意', '授权', '许可', '允许', 'consent*', 'permission*', 'authori*', 'agreement', 'access');
+export const REFUSE_ZH = terms('不同意', '我拒绝', '拒绝授权', '拒绝你们', '不授权', '不再同意', '不再授权', '退订', '取消订阅', /不(?:想|愿意?|要)再?(?:授权|同意)/);
+export const REFUSE_EN = terms(
+  'opt out', 'opt me out', 'opt-out', 'unsubscrib*', 'i do not consent', "i don't consent", 'i no longer consent',
+  'i do not agree', "i don't agree", 'i no longer agree', 'i disagree', 'i refuse', 'i object',
+);
+export const STOP = terms(
+  '不要', '别', '不许', '不准', '不得', '禁止', '不想', '不希望', '不允许', '不愿意', '停止', '不再', '拒绝', '勿', '停掉',
+  'stop', 'quit', 'cease', "don't", 'dont', 'do not', 'never', 'no longer', 'no more', 'not to', 'refuse',
+);
+export const USE = terms(
+  '用', '使用', '收集', '采集', '处理', '共享', '分享', '提供', '推送', '推', '发', '打', '追踪', '跟踪', '分析',
+  '卖', '出售', '利用', '读取', '获取', '访问', '调用', '定位', '监听', '上传', '营销', '广告', '保存', '存', '收到', '拿',
+  'use', 'used', 'using', 'process*', 'collect*', 'shar*', 'sell*', 'track*', 'send*', 'email*', 'call*', 'text*',
+  'contact*', 'market*', 'target*', 'profil*', 'analy*', 'stor*', 'keep*', 'retain*', 'spam*', 'advertis*',
+  'personali*', 'receiv*', 'monitor*', 'record*', 'reading',
+);
+export const TURN_OFF = terms('关闭', '关掉', '关了', '取消', 'turn off', 'switch off', 'disabl*');
+export const PERSONALISATION = terms(
+  '个性化', '推荐', '广告', '推送', '营销', '权限', '授权', '定位', '追踪', '精准', '画像',
+  'personali*', 'recommendation*', 'ads', 'advert*', 'marketing', 'permission*', 'tracking', 'location', 'newsletter*',
+);
+
+export const COMPLAIN = terms(
+  '投诉', '举报', '控告', '起诉', '告你们', '告你', '打官司', '维权', '律师', '消协', '网信办', '工信部', '监管部门',
+  '12315', '曝光你们', '申诉', '讨个说法', '给个说法', '给个交代', '给我一个交代', '给出调查结果', '这件事没完', '这事没完',
+  'complain*', 'complaint*', 'report you', 'report this', 'report your', 'sue', 'suing', 'lawsuit', 'lawyer*', 'attorney',
+  'regulator*', 'ombudsman', 'grievance', 'legal action', 'data protection authority', 'want this investigated',
+  'formally object', 'take this further', 'take it further',
+);
+export const ANGER = terms(
+  '太过分', '过分', '恶心', /垃圾(?!短信|邮件|信息|电话|广告|分类|清理|文件)/, '无耻', '流氓', '坑人', '骗子', '欺骗', '气死', '凭什么', '什么玩意', '受不了',
+  '忍无可忍', '不满', '失望', '岂有此理', '愤怒', '什么操作',
+  'unacceptable', 'outrageous', 'disgusting', 'ridiculous', 'terrible', 'awful', 'furious', 'angry', 'pissed',
+  'scam*', 'how dare', 'shame on you', 'fed up',
+);
+export const GRIEVANCE = terms(
+  '泄露', '泄漏', '外泄', '卖了', '出卖', '倒卖', '贩卖', '骚扰', '侵犯', '侵权', '违法', '非法', '违规', '滥用',
+  '乱用', '盗用', '盗取', '偷偷', '被盗', '未经我', '未经同意', '没经过我', '没有经过我', '从来没授权', '轰炸',
+  'leaked', 'leak my', 'sold my', 'selling my', 'sell my', 'spamming', 'spammed', 'harass*', 'violat*', 'illegal*', 'unlawful*',
+  'abus*', 'misus*', 'breach*', 'stole', 'stolen', 'without my consent', 'without my permission',
+  'without asking me', 'without asking', 'without any reason', 'passed my details on', 'never agreed',
+);
+
+/** Unmistakable asks for a person. */
+export const HUMAN = terms(
+  '转人工', '人工客服', '人工服务', '人工坐席', '人工座席', /人工(?!智能|审核|处理|标注|复核|干预|检查)/, '真人',
+  '活人', '客服人员', '工作人员', '接线员', '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
+  '叫人来', '换个人', '换人', /换个.{0,8}的人/,
+  'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member',
+  'not a bot', 'not a robot', 'a person i can', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
+);
+/** Roles that are a person only when asked for ("agent please"), not when data goes to them ("share with your agents"). */
+export const HUMAN_ROLE = terms(
+  'a person', 'agent*', 'representative', 'rep', 'operator', 'customer service', 'customer support', 'support team',
+  'support staff', 'live chat', 'manager', 'staff', 'someone', 'somebody', 'your team', '客服',
+);
+export const HUMAN_VERB = terms(
+  '找', '转', '接', '叫', '要', '联系', '呼叫', '沟通', 'talk to', 'speak to', 'speak with', 'talk with', 'chat with',
+  'connect me', 'put me through', 'transfer me', 'get me', 'need a', 'want a', 'discuss this with', 'sort this out with',
+);
+export const HUMAN_WHO = terms('客服', '真人', '人工', '活人', 'someone', 'somebody', 'people', 'staff', 'support');
+export const NOT_THE_BOT = near(
+  terms('不想', '不要', '不跟', '不和', '别', '受够', "don't want", 'not', "isn't", 'stop', 'tired of', 'enough of'),
+  terms('机器人', '机器', 'bot', 'robot', 'machine', 'ai'),
+  8,
+);
+
+export const PROGRESS = terms(
+  '进度', '进展', '状态', /(?:怎么样|咋样|怎样|如何)了/, /到哪(?:一步|了)/, /(?:处理|办理|办|弄|搞|审核|审批|受理|完成|删|好|通过|批准|批|回复)(?:好|完|完成|掉)?了?(?:吗|没|么|没有)/,
+  /还没(?:有)?(?:处理|办|好|完|回复|回音|消息|动静|结果|删|人理)/, /有(?:结果|回复|消息|进展|回音)了?(?:吗|没|么)/,
+  /什么时候(?:能|可以|会|才能)?(?:处理|办|弄|完成|好|有结果|删)/, '跟进', '催', '收到了吗', '收到没', '受理了吗', '受理没',
+  /没(?:个|有)?(?:回音|动静|消息|回复|人理)/, '动静都没有', '处理到', '什么程度', '进展如何',
+  'status', 'progress', 'update on', 'updates on', 'any update*', 'any news', 'where is my', "where's my", 'what happened to',
+  'been processed', 'been handled', 'been completed', 'been done', 'been approved', 'been reviewed', 'been received',
+  'been deleted', 'did you process', 'did you receive', 'did you get', 'have you processed', 'have you received',
+  'have you handled', 'have you deleted', 'heard back', 'still waiting', "haven't heard", 'follow up', 'follow-up',
+  'check on', 'track*', 'yet', 'going on with my', 'happening with my', 'happened with my', 'looked at', 'looked into', 'looking into', 'response to my', 'reply to my', 'any word', 'how is my', "how's my", 'how are my',
+  'heard nothing', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
+  'anything happened',
+);
+/** A request made earlier: "上周让你们删的", "半个月前提交的", "I asked you to ... ago", "I filed". */
+export const EARLIER_REQUEST = terms(
+  /(?:上周|上个月|前几天|之前|昨天|前天|半个月前|一周前|几天前|上次)(?:让你们|叫你们|请你们|提交|提的|申请)/, '提交的', '提的那个',
+  /\bi asked (?:you )?(?:to|for)\b/, 'i filed', 'i submitted', 'i requested', /\b(?:days|weeks|months?) ago\b/, 'last month', 'last week',
+);
+export const CHECK = terms('查', '查询', '查一下', '看一下', 'check', 'look up', 'track', 'find');
+
+/** Someone else seeing the data: "can my employer see ...", "别人能看到我的..." is a question about the policy. */
+export const OTHERS_SEE = terms(
+  /\b(?:can|could|will|would|do|does|is|are)\s+(?:my|your|the|other|any|their)\s+(?:\w+\s+)?(?:employer|boss|staff|employees|people|users|partners|advertisers|parents?|family|friends|government|police|contractors|agents)\s+(?:\w+\s+)?(?:see|access|view|read|get)\b/,
+  /\b(?:can|could|will) (?:anyone|someone|others|other people|anybody) (?:else )?(?:see|access|view|read)\b/,
+  /(?:别人|其他人|他人|员工|单位|老板|家人|父母|商家|合作方|第三方)(?:能|可以|会)?(?:看到|看见|查到|访问|获取)/,
+);
