@@ -42,7 +42,7 @@ export const ACCESS = terms(
   '查看', '查阅', '查询', '查一下', '查下', '看看', '看一下', '看下', '获取', '索取', '调取', '调阅', '拿到',
   '导出', '下载', '复制', '拷贝', '发给我', '发我', '给我一份', '给我看', '提供给我', '寄给我', '要一份', '一份',
   '打包', '访问', '核对', '列个清单',
-  'access*', 'get', 'obtain*', 'see', 'view*', 'review*', 'download*', 'export*', 'send me', 'give me',
+  'access*', /\bget(?! rid)\b/, 'obtain*', 'see', 'view*', 'review*', 'download*', 'export*', 'send me', 'give me',
   'provide me', 'email me', 'show me', 'receive', 'request a copy', 'send it over', 'send it to me', 'put together',
   'full picture', 'in writing', 'provide',
 );

@@ -29,7 +29,12 @@ export interface Scored {
   matched: string[];
   request: number;
   question: number;
+  /** Something really asks (a question marker, or a bare topic that may be one), beyond naming privacy words. */
+  questionSupported: boolean;
 }
+
+/** The person speaking of themselves: what makes a bare action a request ("删除我的信息"). */
+const SELF = /我|本人|\b(?:i|me|my|mine|i'm|i'd|i've)\b/;
 
 /** Clauses: split at punctuation and at "but"/"但" ("删除我的数据，但不要注销账号"). */
 function clauses(text: string): string[] {
@@ -67,7 +72,7 @@ function evidence(text: string): Evidence {
   const negated = new Set<Intent>();
   const matched: string[] = [];
   for (const rule of RULES) {
-    if (!rule.all.every((g) => g.test(masked))) continue;
+    if (!rule.all.every((g) => g.test(masked)) || rule.unless?.some((g) => g.test(masked))) continue;
     if (!holds(rule.all, rule.negatable ?? false, masked)) {
       negated.add(rule.intent);
       continue;
@@ -85,7 +90,7 @@ function evidence(text: string): Evidence {
 export function score(text: string): Scored {
   const request = markerWeight(REQUEST_MARKERS, text);
   const question = markerWeight(QUESTION_MARKERS, text);
-  const base = { matched: [] as string[], request, question, service: null, social: null };
+  const base = { matched: [] as string[], request, question, service: null, social: null, questionSupported: question > 0 };
   if (text === '') return { ...base, ranked: [{ intent: 'other', probability: 1 }] };
   const social = socialOnly(text);
   if (social) return { ...base, social, ranked: ranked(new Map([['greeting', 4]])) };
@@ -97,10 +102,17 @@ export function score(text: string): Scored {
   const requestMood = question === 0 || (request > 0 && request >= question);
   const domain = DOMAIN.test(text);
 
+  // A bare topic ("删除个人信息", "delete account"): no marker either way and no "我"/"my" in
+  // it may be a request or a question about the right, so neither reading is sure.
+  const bareTopic = request === 0 && question === 0 && e.negated.size === 0 && !SELF.test(text) && !/[了吧啦!！]/.test(text);
+
   let askedAbout = 0;
   for (const [intent, points] of e.scores) {
     const ask = e.askScores.get(intent);
-    if (requestMood) add(intent, points + (request > 0 && ask === undefined ? 1 : 0));
+    if (bareTopic && ask === undefined && intent !== 'complaint') {
+      add(intent, points - 0.75);
+      askedAbout = Math.max(askedAbout, points);
+    } else if (requestMood) add(intent, points + (request > 0 && ask === undefined ? 1 : 0));
     else if (ask !== undefined) add(intent, ask);
     else {
       // A question about this right: the evidence counts for `question`.
@@ -109,16 +121,19 @@ export function score(text: string): Scored {
     }
   }
 
+  // Closing the account deletes its data: a message asking for both is one account closure.
+  if (final.has('cancel_account') && final.has('delete_data')) final.set('delete_data', final.get('delete_data')! - 1);
+
   const service = e.scores.size === 0 && !PRIVACY_CUES.test(text) ? serviceTopic(text) : null;
   const chitChat = CHIT_CHAT.test(text) && !domain;
   if (question > 0) add('question', 2 + 0.3 * Math.min(question, 4) + askedAbout * 0.5);
-  else if (domain) add('question', 1.5);
+  else if (domain || askedAbout > 0) add('question', 1.5);
   add('other', 1 + (chitChat ? 3 : 0) + (service ? 4 : 0) + (e.negated.size > 0 ? 1.5 : 0));
   // Thanks in passing with nothing asked: "好的谢谢，没别的了", "that's all, thanks".
   const thanks = e.scores.size === 0 && question === 0 && e.negated.size === 0 && !service ? mentionsThanks(text) : null;
   if (thanks) add('greeting', 3);
 
-  return { ...base, matched: e.matched, service, social: thanks, ranked: ranked(final) };
+  return { ...base, matched: e.matched, service, social: thanks, questionSupported: question > 0 || bareTopic, ranked: ranked(final) };
 }
 
 function ranked(scores: Map<Intent, number>): Scored['ranked'] {

@@ -13,6 +13,8 @@ export interface Rule {
   all: Terms[];
   /** A negation in front of the first group cancels it ("我不想删除", "don't delete my data"). */
   negatable?: boolean;
+  /** The rule does not hold when any of these occurs ("wipe everything you have on me" is no access request). */
+  unless?: Terms[];
   /** Holds in questions too: asking is the request ("能转人工吗", "what's the status of my request?"). */
   interrogative?: boolean;
   note: string;
@@ -32,11 +34,11 @@ export const RULES: Rule[] = [
   { intent: 'cancel_account', weight: 2.5, all: [A.GIVE_UP], note: "这个账号我不要了, I don't want my account anymore" },
 
   // access_data
-  { intent: 'access_data', weight: 2.5, all: [A.ACCESS, O.SELF_DATA], negatable: true, note: 'see/export/download + my data' },
+  { intent: 'access_data', weight: 2.5, all: [A.ACCESS, O.SELF_DATA], unless: [A.WITHDRAW, near(A.PORT, O.ELSEWHERE, 24)], negatable: true, note: 'see/export/download + my data' },
   { intent: 'access_data', weight: 3, all: [A.COPY, O.SELF_DATA], note: 'a copy of my data: 副本, copy of my information' },
   { intent: 'access_data', weight: 2.5, all: [A.COPY, terms('个人信息', 'personal data', 'personal information')], note: 'a copy of personal data' },
   { intent: 'access_data', weight: 3, all: [terms('subject access request', 'data subject access', 'dsar', '访问请求')], note: 'a subject access request' },
-  { intent: 'access_data', weight: 3.5, all: [A.WHAT_YOU_HOLD], interrogative: true, note: 'what do you hold about me (the person’s own data)' },
+  { intent: 'access_data', weight: 3.5, all: [A.WHAT_YOU_HOLD], unless: [A.DELETE], interrogative: true, note: 'what do you hold about me (the person’s own data)' },
 
   // correct_data
   { intent: 'correct_data', weight: 2.5, all: [A.CORRECT, O.FIELDS], negatable: true, note: 'correct/update + a field: 改一下手机号, update my address' },
@@ -54,7 +56,7 @@ export const RULES: Rule[] = [
   { intent: 'withdraw_consent', weight: 3, all: [A.WITHDRAW, A.CONSENT], note: 'withdraw + consent: 撤回同意, revoke my consent' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_ZH], note: '不同意, 我拒绝' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_EN], note: 'opt out, unsubscribe, I do not consent' },
-  { intent: 'withdraw_consent', weight: 2.5, all: [near(A.STOP, A.USE, 14)], note: 'stop + use: 别再用我的数据, stop sharing my data' },
+  { intent: 'withdraw_consent', weight: 2.5, all: [near(A.STOP, A.USE, 14)], unless: [A.DELETE], note: 'stop + use: 别再用我的数据, stop sharing my data' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(terms('no longer want', "don't want", 'do not want', 'not want'), A.USE, 40)], note: 'no longer want it used: I no longer want my history used for ads' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(A.TURN_OFF, A.PERSONALISATION, 8)], negatable: true, note: 'turn off personalised ads / permissions' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(terms('别再', '不要再', '不想再'), A.PERSONALISATION, 12)], note: '别再拿我的记录做推荐' },
