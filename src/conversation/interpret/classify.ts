@@ -13,7 +13,7 @@
 //   5. Probabilities are a softmax over the scores: a lead of 3 points is about 0.95.
 
 import type { Intent } from '../types.ts';
-import { markerWeight, negatedAt, negatedInside, QUESTION_MARKERS, REQUEST_MARKERS } from './mood.ts';
+import { markerWeight, negatedAt, negatedInside, politeRequest, QUESTION_MARKERS, REQUEST_MARKERS } from './mood.ts';
 import { maskPolicyTitles } from './normalise.ts';
 import { RULES } from './rules.ts';
 import { mentionsThanks, socialOnly, type Social } from './social.ts';
@@ -36,6 +36,12 @@ export interface Scored {
 /** The person speaking of themselves: what makes a bare action a request ("删除我的信息"). */
 const SELF = /我|本人|\b(?:i|me|my|mine|i'm|i'd|i've)\b/;
 
+/** The last sentence with words in it. */
+function lastSentence(text: string): string {
+  const sentences = text.split(/[.!?。！？\n]+/).map((x) => x.trim()).filter((x) => /[\p{L}\p{N}]/u.test(x));
+  return sentences.at(-1) ?? text;
+}
+
 /** Clauses: split at punctuation and at "but"/"但" ("删除我的数据，但不要注销账号"). */
 function clauses(text: string): string[] {
   return text.split(/[,.;!?，。；！？、\n]|\bbut\b|但是|但|不过/).filter((c) => c.trim() !== '');
@@ -50,7 +56,8 @@ export function holds(groups: Terms[], negatable: boolean, text: string): boolea
   if (!groups.every((g) => g.test(text))) return false;
   if (!negatable) return true;
   const [first, ...rest] = groups as [Terms, ...Terms[]];
-  const negated = (t: string, m: { index: number; span: string }) => negatedAt(t, m.index) || negatedInside(m.span);
+  // Also at the match's end: the verb may be the tail of the negation ("不需要人工": 要 + 人工).
+  const negated = (t: string, m: { index: number; span: string }) => negatedAt(t, m.index) || negatedInside(m.span) || negatedAt(t, m.index + m.span.length);
   if (!first.matches(text).some((m) => negated(text, m))) return true;
   return clauses(text).some((c) => rest.every((g) => g.test(c)) && first.matches(c).some((m) => !negated(c, m)));
 }
@@ -98,8 +105,11 @@ export function score(text: string): Scored {
   const e = evidence(text);
   const final = new Map<Intent, number>();
   const add = (intent: Intent, points: number) => final.set(intent, (final.get(intent) ?? 0) + points);
-  // A request when the request markers outweigh the question markers, or nothing asks.
-  const requestMood = question === 0 || (request > 0 && request >= question);
+  // A request when the request markers outweigh the question markers, or nothing asks, or the
+  // message ends by asking for it ("how do I close my account? actually just close it for me").
+  const last = lastSentence(text);
+  const endsAsking = last !== text && markerWeight(REQUEST_MARKERS, last) > 0 && markerWeight(QUESTION_MARKERS, last) === 0;
+  const requestMood = question === 0 || (request > 0 && request >= question) || endsAsking || politeRequest(text);
   const domain = DOMAIN.test(text);
 
   // A bare topic ("删除个人信息", "delete account"): no marker either way and no "我"/"my" in

@@ -11,7 +11,7 @@ export const REQUEST_MARKERS: [Terms, number][] = [
   [terms(/(?<![申邀聘提])请(?!问|教)/, '麻烦', '劳烦', '烦请', '劳驾', '立即', '立刻', '马上', '赶紧', '赶快', '尽快', '直接', '一定要', '必须', '现在就'), 2],
   [terms(/吧$/, /吧[,.!，。！]/), 1],
   [terms('please', 'pls', 'plz', 'kindly', 'asap', 'immediately', 'right now', 'right away', 'go ahead and', 'i hereby', 'effective immediately'), 3],
-  [terms('for me'), 1],
+  [terms('for me', 'actually just', 'just do it'), 1],
   [terms(
     /\bi(?: really)? (?:want|need|wish|would like|'d like)(?! to (?:know|understand|ask|learn|find out|check whether|see (?:how|what|if|whether)))/,
     /\bi(?:'m| am) (?:requesting|asking you to|writing to request|withdrawing|revoking)/,
@@ -37,7 +37,7 @@ export const QUESTION_MARKERS: [Terms, number][] = [
   ), 2],
 ];
 
-const ZH_NEGATION = /(?:不要|不想|不用|不必|不需要|不打算|不愿|不希望|别|勿|甭|并不|没想|不是要|不是想|没打算|没说要|还是不|先别|不是)[^，。,.!?！？;；]{0,6}$/;
+const ZH_NEGATION = /(?:不要|不想|不用|不必|不需要|不打算|不愿|不希望|别|勿|甭|并不|没想|不是要|不是想|没打算|没说要|还是不|先别|不是)[^，。,.!?！？;；]{0,6}$|不$/;
 const EN_NEGATION = /\b(?:don't|dont|do not|doesn't|does not|didn't|did not|won't|will not|wouldn't|would not|never|not|no need to|not asking you to)\b(?:\s+[\w']+){0,4}\s*$/;
 
 /** Whether the match at `index` has a negation in front of it in the same clause. */
@@ -47,11 +47,30 @@ export function negatedAt(text: string, index: number): boolean {
   return ZH_NEGATION.test(before) || EN_NEGATION.test(before);
 }
 
-const NEGATION_INSIDE = /不用|不要|不想|不需要|先不|暂时不|别|留着|保留|\b(?:don't|do not|not|keep|never)\b/;
+// 被 marks something that happened to the person ("账号被冻结"), not something they ask for.
+const NEGATION_INSIDE = /不用|不要|不想|不需要|先不|暂时不|别|留着|保留|被(?!遗忘)|\b(?:don't|do not|not|keep|never)\b/;
 
 /** Whether a matched span carries its own negation ("账号先留着不用注销", "account, don't close it"). */
 export function negatedInside(span: string): boolean {
   return NEGATION_INSIDE.test(span.replace(/(.)[不没]\1/g, '$1'));
+}
+
+/**
+ * A polite request is phrased as a yes/no question ("能否给我发一份副本？", "could you close my
+ * account?"): without a wh-word it asks us to act, whatever the question marks say.
+ */
+const POLITE_REQUEST = new RegExp(
+  [
+    /(?:能不能|能否|可否|可以|可不可以|能|麻烦)(?:请|麻烦)?(?:你们?|您)?(?:帮|给|替|为)我/.source,
+    /(?:能不能|能否|可否|可以|可不可以|能)(?:请|麻烦)?(?:你们?|您)?(?:把|将).{1,24}(?:给我|发我|发给我|寄给我)/.source,
+    /\b(?:could|can|would|will) you (?:please |kindly |just )?(?:delete|remove|erase|close|cancel|send|give|export|transfer|move|update|correct|fix|change|stop|withdraw|revoke|provide|email|forward|deactivate|terminate|put me|connect me|get me)\b/.source,
+    /\bwould you (?:mind|be so kind)\b/.source,
+  ].join('|'),
+);
+const WH = /怎么|怎样|如何|什么|哪|多久|多长|为什么|为何|是否|\b(?:how|what|why|when|where|which|whether)\b/;
+
+export function politeRequest(text: string): boolean {
+  return POLITE_REQUEST.test(text) && !WH.test(text);
 }
 
 export function markerWeight(markers: [Terms, number][], text: string): number {

@@ -3,7 +3,10 @@
 // the words the rules use (delet, acount, infomation, consnet), one edit away.
 
 const ZH_SLIPS: [RegExp, string][] = [
-  [/注[消宵萧]|註消/g, '注销'],
+  [/注[消宵萧小]|註消/g, '注销'],
+  [/受权/g, '授权'],
+  [/个人信心/g, '个人信息'],
+  [/删处/g, '删除'],
   [/资聊|资了/g, '资料'],
   [/删出|删徐|山除/g, '删除'],
   [/撤会|撤灰/g, '撤回'],
@@ -41,7 +44,7 @@ const KNOWN = new Set([
   'remote', 'humane', 'statue', 'closed', 'closer', 'clothe', 'change', 'charge', 'stops', 'steps', 'step', 'shore',
   'share', 'shares', 'shared', 'spare', 'phones', 'phoned', 'emails', 'number', 'numbers', 'persons', 'agents',
   'date', 'dates', 'want', 'wants', 'went', 'what', 'that', 'wrong', 'track', 'tracks', 'trick', 'talks', 'tall',
-  'tale', 'take', 'file', 'files', 'fine', 'filed', 'fire', 'real', 'read', 'reel', 'copy', 'cope', 'data',
+  'tale', 'take', 'file', 'files', 'fine', 'filed', 'fire', 'real', 'read', 'copy', 'cope', 'data',
   'party', 'parts', 'third', 'thirds', 'stock', 'store', 'stone', 'story', 'stole', 'human', 'humans', 'person',
   'profit', 'process', 'updated', 'updates', 'removes', 'deletes', 'erased', 'erases', 'cancels', 'closes',
   'services', 'serviced', 'ticket', 'tickets', 'request', 'requests', 'requested', 'refunds', 'please', 'pleased',

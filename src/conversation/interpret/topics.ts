@@ -11,7 +11,7 @@ export const CHIT_CHAT = terms(
   'weather', 'joke', 'sing', 'story', 'recipe', 'stock*', 'lottery', 'movie*', 'music', 'song', 'football',
   'soccer', 'basketball', 'what time is it', 'who are you', 'your name', 'are you a bot', 'are you a robot',
   'are you human', 'how old are you', 'boyfriend', 'girlfriend', 'homework', 'poem', 'rain', 'holiday', 'vacation',
-  'lunch', 'dinner', 'breakfast', 'pasta', 'pizza', /\d+ ?[+*/×÷] ?\d+/, /\d+ ?- ?\d+ ?(?:=|等于)/,
+  'lunch', 'dinner', 'breakfast', 'pasta', 'pizza', 'favourite', 'favorite', 'colour', 'color', 'logo', '吃饭了吗', '周几', 'what day', /\d+ ?[+*/×÷] ?\d+/, /\d+ ?- ?\d+ ?(?:=|等于)/,
 );
 
 export const SERVICE_TOPICS = ['delivery', 'refund', 'password', 'order'] as const;
@@ -19,7 +19,7 @@ export type ServiceTopic = (typeof SERVICE_TOPICS)[number];
 
 /** Customer-service matters, each with the words that name it. */
 export const SERVICE: [ServiceTopic, ReturnType<typeof terms>][] = [
-  ['password', terms('密码', '登录不上', '登不上', '登陆不上', '无法登录', '不能登录', 'password*', "can't log in", 'cannot log in', 'locked out', 'log in problem', 'login problem')],
+  ['password', terms('密码', '登录不上', '登不上', '登陆不上', '无法登录', '不能登录', '登录不了', '登不了', 'password*', "can't log in", 'cannot log in', 'locked out', 'log in problem', 'login problem')],
   ['refund', terms('退款', '退货', '换货', '退钱', '退费', '钱退', '到账', 'refund*', 'money back', 'return this', 'return an item', 'return it', 'chargeback', 'reimburse*')],
   ['delivery', terms('快递', '物流', '发货', '配送', '包裹', '运单', '收货', '没到', '还没到', '派送', 'deliver*', 'package', 'parcel', 'shipping', 'shipment', 'courier', 'tracking number', 'arrived', 'dispatch*')],
   ['order', terms('订单', '优惠券', '发票', '会员费', '续费', '下单', '付款', '支付失败', 'my order', 'the order', 'order number', 'orders', 'coupon*', 'voucher*', 'invoice*', 'discount code', 'payment failed', 'subscription fee')],
@@ -30,8 +30,8 @@ export const SERVICE: [ServiceTopic, ReturnType<typeof terms>][] = [
  * 公司吗", "do you share my address with the courier?"): then the policy answers it.
  */
 export const PRIVACY_CUES = terms(
-  '信息', '数据', '资料', '隐私', '共享', '分享', '第三方', '收集', '采集', '地址', '手机号', '号码', '个人', '泄露', '给商家', '提供给', '授权',
-  'data', 'information', 'info', 'privacy', 'personal', 'shar*', 'collect*', 'address', 'phone number', 'third part*', 'disclos*', 'details',
+  '信息', '数据', '资料', '隐私', '共享', '分享', '第三方', '收集', '采集', '个人', '泄露', '给商家', '提供给', '授权', '透露', /把.{1,12}给/,
+  'data', 'information', 'info', 'privacy', 'personal', 'shar*', 'collect*', 'third part*', 'disclos*', 'details', 'sell*', 'pass on', 'give my', 'hand over',
 );
 
 /** Things a privacy policy is about: a statement naming one of these is a (terse) question. */
