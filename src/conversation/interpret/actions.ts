@@ -7,13 +7,14 @@ import { ACCOUNT } from './objects.ts';
 export const DELETE = terms(
   '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉',
   '去掉', 'delet*', 'eras*', 'remov*', 'wip*', 'purg*', 'destroy*', 'scrub*', 'clear', 'clear out', 'cleared', 'clearing', 'get rid of',
-  /\bmake (?:it|them|this|that|these|those) (?:go away|disappear)\b/, 'take them down', 'take it down', /\bgone\b/,
+  /\bmake (?:it|them|this|that|these|those) (?:go away|disappear)\b/, 'take them down', 'take it down', /\bgone\b/, 'disappear',
+  /(?:处理|清理|弄|删|清|抹)干净/, /\boff your (?:platform|servers?|site|system|database|app)\b/, /\b(?:want|need) (?:it|them|this|that) off\b/,
 );
 /** Delete verbs unambiguous enough to count without an object ("删了吧", "erase everything"). */
 export const DELETE_ALONE = terms('删', '清除', '清掉', '清空', '抹掉', '销毁', 'delet*', 'eras*', 'wip*', 'purg*', 'scrub*');
 /** Not wanting the data kept: "别留着了", "一条都不要剩", "don't want any trace of me left". */
 export const NOT_KEEP = terms(
-  /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?(?:留|保存|保留|存|放)/, '不要剩', '都不要留', '不能留', /不想再让它存在/,
+  /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?(?:留|保存|保留|存|放)/, '不要剩', '都不要留', '不能留', /不想再让它存在/, /别让.{0,12}(?:再)?(?:查到|看到|找到)/,
   /\bnone of my .{0,30}(?:remain|stay|is kept|are kept|be kept)/, /\bshould(?:n't| not) be (?:on|in|kept on|stored on) your\b/, /\bmake sure .{0,30}(?:deleted|removed|erased|gone)/,
   /\b(?:don't|do not|no longer) (?:want|need) (?:you to )?(?:keep|hold|store|have)/, "rather you didn't keep",
   /\bno reason for you to (?:still )?(?:have|keep|hold)/, /\bany trace of me\b/, /\bshould(?:n't| not) (?:stay|remain)/,
@@ -33,7 +34,7 @@ export const CANCEL_ALONE = terms('注销', '销户', '销号', '销掉', '销�
 export const GIVE_UP = anyOf(
   near(ACCOUNT, terms('不要了', '不用了', '不想要了', '不想用了', '不需要了', '不玩了', '没用了', '都不要了', '弃了', '放弃', '不再用', '停掉'), 8),
   terms(
-    /(?:不想要|不要|不再需要|不再使用|不需要|不想用)(?:这个|那个|我的|了)?(?:账号|账户|帐号|帐户)/,
+    /(?:不想要|不要|不再需要|不再使用|不需要|不想用)(?:这个|那个|我的|了)?(?:(?!注销|删|关|停|销)[\u4e00-\u9fff]){0,4}?(?:账号|账户|帐号|帐户)/,
     /\b(?:don't|do not|no longer|never|won't|will not) (?:want|need|use) (?:my|this|the|that) (?:\w+ )?(?:account|membership)/,
     /\b(?:done with|finished with) (?:my|this|the|your) (?:\w+ )?(?:account|service|app|platform)/,
     /\bno (?:use|need) for (?:my|this|the|that) (?:\w+ )?(?:account|membership)/,
@@ -43,9 +44,9 @@ export const GIVE_UP = anyOf(
 export const ACCESS = terms(
   '查看', '查阅', '查询', '查一下', '查下', '看看', '看一下', '看下', '获取', '索取', '调取', '调阅', '拿到',
   '导出', '下载', '复制', '拷贝', '发给我', '发我', '给我一份', '给我看', '提供给我', '寄给我', '要一份', '一份',
-  '打包', '访问', '核对', '列个清单',
+  '打包', '访问', '核对', '列个清单', '调出来', '调出', '导一份',
   'access*', /\bget(?! rid)\b/, 'obtain*', 'see', 'view*', 'review*', 'download*', 'export*', 'send me', 'give me',
-  'provide me', 'email me', 'show me', 'receive', 'request a copy', 'send it over', 'send it to me', 'put together',
+  'provide me', 'email me', 'show me', 'request a copy', 'send it over', 'send it to me', 'put together',
   'full picture', 'in writing', 'provide',
 );
 export const COPY = terms('副本', '复印件', '拷贝', '备份', '清单', 'a copy', 'copy of', 'copies', 'subject access', 'dsar', 'sar');
@@ -76,12 +77,12 @@ export const WRONG = terms(
 /** Life changed, the record did not: "我换手机号了", "I moved", "got married"; "还是以前那个", "the old one". */
 export const LIFE_CHANGED = terms(
   '换手机号', '换号', '换了号', '换了手机', '改了名', '改名', '改过名', '搬家', '搬走', '结婚', '新号码', '新地址', '新号',
-  'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
+  /换了新/, '过期', 'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
 );
 export const STALE = terms(
   '还是以前', '还是原来', '还是旧', '还是老', '以前的', '原来的', '旧的', '老的', '以前租', '好几年前',
   'still shows', 'still has', 'the old one', 'old one', 'is dead', 'needs to change', 'needs changing', 'needs updating',
-  'should be', 'but i was born', 'says', 'listed as', 'recorded as', 'down as', 'have me down', '写成', '登记成', '显示的是', '现在是',
+  'should be', 'but i was born', 'says', 'no longer have', 'on file is', '还登记着', '过期的', '停用的', 'listed as', 'recorded as', 'down as', 'have me down', '写成', '登记成', '显示的是', '现在是',
 );
 
 export const PORT = terms(
@@ -93,7 +94,7 @@ export const PORT = terms(
 export const PORTABILITY = terms('可携带', '可携', '携带权', '数据携带', 'portab*', 'machine-readable', 'machine readable', 'usable format');
 
 export const WITHDRAW = terms('撤回', '撤销', '收回', '取消', '撤掉', 'withdraw*', 'revok*', 'retract*', 'take back', /\btake (?:\w+ ){1,3}back\b/, 'cancel*', 'rescind*');
-export const CONSENT = terms('同意', '授权', '许可', '允许', 'consent*', 'permission*', 'authori*', 'agreement', 'access');
+export const CONSENT = terms('同意', '授权', '许可', '允许', '协议', '勾选', 'consent*', 'permission*', 'authori*', 'agreement', 'agreed', 'opted in', 'access');
 export const REFUSE_ZH = terms('不同意', '我拒绝', '拒绝授权', '拒绝你们', '不授权', '不再同意', '不再授权', '退订', '取消订阅', /不(?:想|愿意?|要)再?(?:授权|同意)/);
 export const REFUSE_EN = terms(
   'opt out', 'opt me out', 'opt-out', 'unsubscrib*', 'i do not consent', "i don't consent", 'i no longer consent',
@@ -140,14 +141,14 @@ export const GRIEVANCE = terms(
 /** Unmistakable asks for a person. */
 export const HUMAN = terms(
   '转人工', '人工客服', '人工服务', '人工坐席', '人工座席', /人工(?!智能|审核|处理|标注|复核|干预|检查)/, '真人',
-  '活人', '客服人员', '工作人员', '接线员', '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
+  '活人', '接线员', /(?:和|跟|与|找|让|请)(?:你们的?)?(?:工作人员|客服人员)/, /(?:工作人员|客服人员)(?:来|沟通|联系我|跟我说|处理)/, '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
   '叫人来', '换个人', '换人', /换个.{0,8}的人/, '负责人', '负责的人', '主管', /(?:叫|让|找|换)(?:你们)?.{0,6}的?人来/,
   'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member',
-  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, 'contact me directly', 'call me back', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
+  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
 );
 /** Roles that are a person only when asked for ("agent please"), not when data goes to them ("share with your agents"). */
 export const HUMAN_ROLE = terms(
-  'a person', 'agent*', 'representative', 'rep', 'operator', 'customer service', 'customer support', 'support team',
+  '工作人员', '客服人员', 'a person', 'agent*', 'representative', 'rep', 'operator', 'customer service', 'customer support', 'support team',
   'support staff', 'live chat', 'manager', 'staff', 'someone', 'somebody', 'your team', '客服',
 );
 export const HUMAN_VERB = terms(
@@ -172,6 +173,7 @@ export const PROGRESS = terms(
   'have you handled', 'have you deleted', 'heard back', 'still waiting', "haven't heard", 'follow up', 'follow-up',
   'check on', 'track*', 'yet', 'going on with my', 'happening with my', 'happened with my', 'looked at', 'looked into', 'looking into', 'response to my', 'reply to my', 'any word', 'how is my', "how's my", 'how are my',
   'heard nothing', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
+  '到现在', '怎么回事', '还能登录', 'where is it', /\bit'?s (?:now )?been \d+/, /\b(?:is|are|has|have) my .{0,30}(?:complete|completed|done|finished|processed|resolved)\b/,
   'anything happened', 'anything happen', 'working on it', 'where this stands', 'where it stands', 'heard nothing', 'been looked at', 'any updates',
 );
 /** A request made earlier: "上周让你们删的", "半个月前提交的", "I asked you to ... ago", "I filed". */

@@ -137,7 +137,8 @@ export function score(text: string): Scored {
   const service = e.scores.size === 0 && !PRIVACY_CUES.test(text) ? serviceTopic(text) : null;
   const chitChat = CHIT_CHAT.test(text) && !domain;
   if (question > 0) add('question', 2 + 0.3 * Math.min(question, 4) + askedAbout * 0.5);
-  else if (domain || askedAbout > 0) add('question', 1.5);
+  // A statement naming privacy words is a terse question, unless it only negates an action ("don't transfer anything").
+  else if ((domain && e.negated.size === 0) || askedAbout > 0) add('question', 1.5);
   add('other', 1 + (chitChat ? 3 : 0) + (service ? 4 : 0) + (e.negated.size > 0 ? 1.5 : 0));
   // Thanks in passing with nothing asked: "好的谢谢，没别的了", "that's all, thanks".
   const thanks = e.scores.size === 0 && question === 0 && e.negated.size === 0 && !service ? mentionsThanks(text) : null;

@@ -9,12 +9,14 @@ export const DATA = terms(
   '手机号', '号码', '身份证', '证件', '简历', '足迹', '痕迹', '东西', '历史', '收藏', '浏览', '搜索', '评论', '订单', '动态', '帖子', '住址', '地址',
   'data', 'information', 'info', 'details', 'record*', 'history', 'selfie*', 'photo*', 'picture*', 'image*', 'file*',
   'content', 'message*', 'conversation*', 'chat*', 'profile', 'everything', 'personal', 'pii', 'footprint*',
-  'location*', 'contacts', 'resume', 'cv', 'stuff', 'logs', 'trace', 'address*', 'phone number*', 'documents',
+  'location*', 'contacts', 'resume', 'cv', 'stuff', 'logs', 'trace', 'address*', 'phone number*', 'document*',
+  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*',
 );
 
 /** Personal data reached through the person: "我的资料", "我哪些信息", "my personal data", "data on me". */
 export const SELF_DATA = anyOf(
   near(terms('我', '本人'), DATA, 6),
+  near(terms(/我(?:在|留在|放在)你们(?:这|那|平台|系统)/, '关于我的'), DATA, 14),
   terms('个人信息', '个人数据', '个人资料', 'personal data', 'personal information'),
   near(terms('my', 'mine', 'me'), DATA, 24),
   near(DATA, terms('about me', 'on me', 'of me', 'concerning me', 'regarding me', 'relating to me', 'belonging to me', 'of mine'), 30),

@@ -58,7 +58,7 @@ export const RULES: Rule[] = [
 
   // withdraw_consent
   { intent: 'withdraw_consent', weight: 3, all: [A.WITHDRAW, A.CONSENT], note: 'withdraw + consent: 撤回同意, revoke my consent' },
-  { intent: 'withdraw_consent', weight: 3, all: [A.CONSENT, terms('现在不想了', '不想了', '后悔了', '反悔', '不愿意了', 'changed my mind', 'regret')], note: 'consent given, now regretted: 当时同意了，现在不想了' },
+  { intent: 'withdraw_consent', weight: 3, all: [A.CONSENT, terms('现在不想了', '不想了', '后悔了', '反悔', '不愿意了', 'changed my mind', 'regret', 'like to stop', 'want to stop', 'stop both', 'stop those', 'stop that')], note: 'consent given, now regretted: 当时同意了，现在不想了' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_ZH], note: '不同意, 我拒绝' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_EN], note: 'opt out, unsubscribe, I do not consent' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(A.STOP, A.USE, 14)], unless: [A.DELETE], note: 'stop + use: 别再用我的数据, stop sharing my data' },
