@@ -14,7 +14,7 @@ export const DELETE = terms(
 export const DELETE_ALONE = terms('删', '清除', '清掉', '清空', '抹掉', '销毁', 'delet*', 'eras*', 'wip*', 'purg*', 'scrub*');
 /** Not wanting the data kept: "别留着了", "一条都不要剩", "don't want any trace of me left". */
 export const NOT_KEEP = terms(
-  /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?(?:留|保存|保留|存|放)/, '不要剩', '都不要留', '不能留', /不想再让它存在/, /别让.{0,12}(?:再)?(?:查到|看到|找到)/,
+  /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?被?(?:留|保存|保留|存|放)/, '不要剩', '都不要留', '不能留', /不想再让它存在/, /别让.{0,12}(?:再)?(?:查到|看到|找到)/,
   /\bnone of my .{0,30}(?:remain|stay|is kept|are kept|be kept)/, /\bshould(?:n't| not) be (?:on|in|kept on|stored on) your\b/, /\bmake sure .{0,30}(?:deleted|removed|erased|gone)/,
   /\b(?:don't|do not|no longer) (?:want|need) (?:you to )?(?:keep|hold|store|have)/, "rather you didn't keep",
   /\bno reason for you to (?:still )?(?:have|keep|hold)/, /\bany trace of me\b/, /\bshould(?:n't| not) (?:stay|remain)/,
@@ -26,7 +26,7 @@ export const FORGET = terms('被遗忘', '遗忘权', 'right to be forgotten', '
 
 export const CLOSE = terms(
   '删', '关闭', '关掉', '停用', '取消', '销掉', '废掉', '注销', '冻结', '清除',
-  'clos*', 'delet*', 'cancel*', 'deactivat*', 'terminat*', 'remov*', 'shut down', 'shut*', 'get rid of',
+  'clos*', 'wip*', 'delet*', 'cancel*', 'deactivat*', 'terminat*', 'remov*', 'shut down', 'shut*', 'get rid of',
   'disabl*', 'eras*', 'end', 'disappear',
 );
 export const CANCEL_ALONE = terms('注销', '销户', '销号', '销掉', '销了', '删号', '弃号', 'unregister', 'deregister', 'unsubscribe me from your service');
@@ -58,7 +58,7 @@ export const WHAT_YOU_HOLD = anyOf(
     8,
   ),
   near(
-    terms('have', 'hold', 'store', 'keep', 'know', 'collected', 'stored', 'kept', 'gathered', 'got'),
+    terms('have', 'hold', 'store', 'keep', 'know', 'collected', 'stored', 'kept', 'gathered', 'got', 'recorded', 'logged', 'tracked', 'saved'),
     terms('about me', 'on me', 'of mine', 'concerning me', 'regarding me'),
     30,
   ),
@@ -88,7 +88,7 @@ export const STALE = terms(
 export const PORT = terms(
   '转移', '迁移', '转到', '转给', '转至', '转入', '转去', '转过去', '传到', '传给', '传输', '发送给', '发给',
   '导出到', '导出给', '导入', '搬到', '搬过去', '迁到', '迁去', '迁过去', '移到', '挪到', '同步到', '带走', '带到', '带去', '带过去', '搬去', '弄到',
-  '导到', '导给', '导入到', 'transfer*', 'mov*', 'port', 'migrat*', 'send*', 'transmit*', 'export*', 'hand over', 'hand it', 'take my data', 'bring my data', 'come with me',
+  '导到', '导给', '导入到', '传过去', '发过去', '导过去', 'transfer*', 'mov*', 'port', 'migrat*', 'send*', 'transmit*', 'export*', 'hand over', 'hand it', 'take my data', 'bring my data', 'come with me',
   /\bpass (?:\w+ ){0,3}on to\b/, 'pass it to', 'pass them to',
 );
 export const PORTABILITY = terms('可携带', '可携', '携带权', '数据携带', 'portab*', 'machine-readable', 'machine readable', 'usable format');
@@ -143,7 +143,7 @@ export const HUMAN = terms(
   '转人工', '人工客服', '人工服务', '人工坐席', '人工座席', /人工(?!智能|审核|处理|标注|复核|干预|检查)/, '真人',
   '活人', '接线员', /(?:和|跟|与|找|让|请)(?:你们的?)?(?:工作人员|客服人员)/, /(?:工作人员|客服人员)(?:来|沟通|联系我|跟我说|处理)/, '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
   '叫人来', '换个人', '换人', /换个.{0,8}的人/, '负责人', '负责的人', '主管', /(?:叫|让|找|换)(?:你们)?.{0,6}的?人来/,
-  'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member',
+  'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member', 'member of your team', 'team member',
   'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
 );
 /** Roles that are a person only when asked for ("agent please"), not when data goes to them ("share with your agents"). */
@@ -165,14 +165,14 @@ export const NOT_THE_BOT = near(
 export const PROGRESS = terms(
   '进度', '进展', '状态', /(?:怎么样|咋样|怎样|如何)了/, /到哪(?:一步|了)/, /(?:处理|办理|办|弄|搞|审核|审批|受理|完成|删|好|通过|批准|批|回复)(?:好|完|完成|掉)?了?(?:吗|没|么|没有)/,
   /还没(?:有)?(?:处理|办|好|完|回复|回音|消息|动静|结果|删|人理)/, /有(?:结果|回复|消息|进展|回音)了?(?:吗|没|么)/,
-  /什么时候(?:能|可以|会|才能)?(?:处理|办|弄|完成|好|有结果|删)/, '跟进', '催', '收到了吗', '收到没', '受理了吗', '受理没',
+  /什么时候(?:能|可以|会|才能)?(?:处理|办|弄|完成|好|有结果|删)/, '跟进', /催(?!收|债|款|缴)/, '收到了吗', '收到没', '受理了吗', '受理没',
   /没(?:个|有)?(?:任何)?(?:回音|动静|消息|回复|人理|反馈|回应|答复|进展|结果|人联系)/, '动静都没有', '处理到', '什么程度', '进展如何',
   'status', 'progress', 'update on', 'updates on', 'any update*', 'any news', 'where is my', "where's my", 'what happened to',
   'been processed', 'been handled', 'been completed', 'been done', 'been approved', 'been reviewed', 'been received',
   'been deleted', 'did you process', 'did you receive', 'did you get', 'have you processed', 'have you received',
   'have you handled', 'have you deleted', 'heard back', 'still waiting', "haven't heard", 'follow up', 'follow-up',
   'check on', 'track*', 'yet', 'going on with my', 'happening with my', 'happened with my', 'looked at', 'looked into', 'looking into', 'response to my', 'reply to my', 'any word', 'how is my', "how's my", 'how are my',
-  'heard nothing', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
+  'heard nothing', 'gone through', 'go through', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
   '到现在', '怎么回事', '还能登录', 'where is it', /\bit'?s (?:now )?been \d+/, /\b(?:is|are|has|have) my .{0,30}(?:complete|completed|done|finished|processed|resolved)\b/,
   'anything happened', 'anything happen', 'working on it', 'where this stands', 'where it stands', 'heard nothing', 'been looked at', 'any updates',
 );
@@ -180,7 +180,7 @@ export const PROGRESS = terms(
 export const EARLIER_REQUEST = terms(
   /(?:上周|上个月|前几天|之前|昨天|前天|半个月前|一周前|几天前|上次)(?:让你们|叫你们|请你们|提交|提的|申请)/, '提交的', '提的那个', '提的',
   /(?:\d+|[一二三四五六七八九十两几半]+)(?:天|周|个月|个星期|星期)(?:前|之前|以前)/,
-  /\bi asked (?:you )?(?:to|for)\b/, 'i filed', 'i submitted', 'i requested', 'i sent in', /\b(?:days|weeks|months?|a while) ago\b/, 'last month', 'last week', 'since i submitted', 'since i asked',
+  /\bi asked (?:you )?(?:to|for)\b/, 'i filed', 'i submitted', 'i requested', 'i sent in', 'i put in', /\b(?:days|weeks|months?|a while) ago\b/, 'last month', 'last week', 'since i submitted', 'since i asked',
 );
 export const CHECK = terms('查', '查询', '查一下', '看一下', 'check', 'look up', 'track', 'find');
 

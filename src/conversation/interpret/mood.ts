@@ -6,7 +6,7 @@ import { terms, type Terms } from './terms.ts';
 /** How clearly the person asks us to do something. */
 export const REQUEST_MARKERS: [Terms, number][] = [
   [terms('帮我', '帮忙', '替我', '为我', '帮个忙', 'help me'), 3],
-  [terms(/我(?:就)?要(?!怎么|如何|去哪|在哪|知道|了解|问)/, '我想要', /我(?:就|只|还是)?想(?!知道|了解|问|请教|咨询|确认|看看你们)/, '我希望', /我需要(?!知道|了解)/, '我申请', '我请求', '我要求', '我决定', /^申请(?!进度|状态)/), 3],
+  [terms(/我(?:就)?要(?!怎么|如何|去哪|在哪|知道|了解|问)/, '我想要', /我(?:就|只|还是)?想(?!知道|了解|问|请教|咨询|确认|看看你们)/, '我希望', /我需要(?!知道|了解)/, '我申请', '我请求', '我要求', '我决定', /^申请(?!进度|状态)/, /我不(?:想|希望|愿意|要)(?:让)?你们/), 3],
   [terms(/(?:能不能|能否|可不可以|可以|能|方便的话|麻烦)(?:请|麻烦)?(?:你们?|您)?(?:帮(?:我|忙)|给我)/), 3],
   [terms(/(?<![申邀聘提])请(?!问|教)/, '麻烦', '劳烦', '烦请', '劳驾', '立即', '立刻', '马上', '赶紧', '赶快', '尽快', '直接', '一定要', '必须', '现在就'), 2],
   [terms(/吧$/, /吧[,.!，。！]/), 1],
@@ -31,7 +31,7 @@ export const QUESTION_MARKERS: [Terms, number][] = [
   [terms(/[吗嘛么呢][\s!.。！~]*$/, /[吗嘛么呢](?=[,，;；?？])/, '?'), 1],
   // A topic noun phrase is a terse question: "删除个人信息的流程", "purpose of collecting location".
   [terms('的目的', '的用途', '的方式', '的范围', '的规则', '的期限', '的原因', '的情况', '的流程', '的条件', '的步骤', '的规定', '的说明', '的渠道', 'purpose of', 'policy on', 'process for', 'procedure for', 'rules on', 'rules for', 'steps to'), 2],
-  [terms('want to know', 'like to know', 'wondering', 'i wonder', 'tell me', 'explain', 'curious', 'let me know', 'find out', 'question about', 'ask about', 'inquire', 'enquire', 'is it possible', 'am i able', 'is there a way', 'how to', 'how do i', 'how can i', 'how should i', 'want to understand', 'just asking', 'only asking', 'not asking'), 3],
+  [terms('want to know', 'like to know', 'wondering', 'wonder', 'tell me', 'explain', 'curious', 'let me know', 'find out', 'question about', 'ask about', 'inquire', 'enquire', 'is it possible', 'am i able', 'is there a way', 'how to', 'how do i', 'how can i', 'how should i', 'want to understand', 'just asking', 'only asking', 'not asking'), 3],
   [terms(
     /(?:^|[,.;!?:]\s*)(?:(?:hi|hello|hey|ok|okay|so|and|but|also|then|well|sorry|excuse me|um)[, ]+)*(?:how|what|what's|which|when(?= (?:do|does|did|will|would|is|are|can|could|should|shall|was|were)\b)|where|why|who|whose|whom|do(?! not)|does|did|is|are|was|were|can i|can we|could i|could we|may i|should i|shall i|will you|will my|would i|have you|has|am i|if i|if you)\b/,
   ), 2],

@@ -6,11 +6,11 @@ import { anyOf, near, terms } from './terms.ts';
 /** Pieces of personal data (the object of delete/access/correct/port). */
 export const DATA = terms(
   '信息', '数据', '资料', '记录', '隐私', '档案', '照片', '图片', '视频', '内容', '通讯录', '位置', '轨迹',
-  '手机号', '号码', '身份证', '证件', '简历', '足迹', '痕迹', '东西', '历史', '收藏', '浏览', '搜索', '评论', '订单', '动态', '帖子', '住址', '地址',
+  '手机号', '号码', '身份证', '证件', '流水', '账单', '简历', '足迹', '痕迹', '东西', '历史', '收藏', '浏览', '搜索', '评论', '订单', '动态', '帖子', '住址', '地址',
   'data', 'information', 'info', 'details', 'record*', 'history', 'selfie*', 'photo*', 'picture*', 'image*', 'file*',
   'content', 'message*', 'conversation*', 'chat*', 'profile', 'everything', 'personal', 'pii', 'footprint*',
   'location*', 'contacts', 'resume', 'cv', 'stuff', 'logs', 'trace', 'address*', 'phone number*', 'document*',
-  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*',
+  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*', 'statement*', 'transaction*', 'playlist*',
 );
 
 /** Personal data reached through the person: "我的资料", "我哪些信息", "my personal data", "data on me". */
@@ -61,5 +61,5 @@ export const ELSEWHERE = terms(
   '另一', '另外', '其他', '其它', '别的', '别家', '第三方', '新的', '新平台', '新公司', '新银行', '新服务商', '竞争', '对手',
   '其他平台', '给他们', '给对方', '过去', /新(?:用|开|换|注册|办)的/,
   'another', 'other', 'different', 'new', 'third part*', 'competitor*', 'elsewhere', 'somewhere else',
-  'to them', 'with me', 'over to',
+  'to them', 'with me', 'over to', 'switching to', 'switch to', 'new app', 'new provider',
 );

@@ -61,9 +61,9 @@ export const RULES: Rule[] = [
   { intent: 'withdraw_consent', weight: 3, all: [A.CONSENT, terms('现在不想了', '不想了', '后悔了', '反悔', '不愿意了', 'changed my mind', 'regret', 'like to stop', 'want to stop', 'stop both', 'stop those', 'stop that')], note: 'consent given, now regretted: 当时同意了，现在不想了' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_ZH], note: '不同意, 我拒绝' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_EN], note: 'opt out, unsubscribe, I do not consent' },
-  { intent: 'withdraw_consent', weight: 2.5, all: [near(A.STOP, A.USE, 14)], unless: [A.DELETE], note: 'stop + use: 别再用我的数据, stop sharing my data' },
+  { intent: 'withdraw_consent', weight: 2.5, all: [near(A.STOP, A.USE, 14)], unless: [A.DELETE, A.NOT_KEEP], note: 'stop + use: 别再用我的数据, stop sharing my data' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(terms('no longer want', "don't want", 'do not want', 'not want'), A.USE, 40)], note: 'no longer want it used: I no longer want my history used for ads' },
-  { intent: 'withdraw_consent', weight: 2.5, all: [near(A.TURN_OFF, A.PERSONALISATION, 8)], negatable: true, note: 'turn off personalised ads / permissions' },
+  { intent: 'withdraw_consent', weight: 2.5, all: [together(A.TURN_OFF, A.PERSONALISATION, 10)], negatable: true, note: 'turn off personalised ads / permissions' },
   { intent: 'withdraw_consent', weight: 2.5, all: [near(terms('别再', '不要再', '不想再'), A.PERSONALISATION, 12)], note: '别再拿我的记录做推荐' },
 
   // complaint
