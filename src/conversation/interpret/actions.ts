@@ -5,8 +5,8 @@ import { anyOf, near, terms } from './terms.ts';
 import { ACCOUNT } from './objects.ts';
 
 export const DELETE = terms(
-  '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉',
-  '去掉', 'delet*', 'eras*', 'remov*', 'wip*', 'purg*', 'destroy*', 'scrub*', 'clear', 'clear out', 'cleared', 'clearing', 'get rid of',
+  '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉', '消失', '不存在',
+  '去掉', 'delet*', 'eras*', 'remov*', 'wip*', 'purg*', 'destroy*', 'discard*', 'scrub*', 'clear', 'clear out', 'cleared', 'clearing', 'get rid of',
   /\bmake (?:it|them|this|that|these|those) (?:go away|disappear)\b/, 'take them down', 'take it down', /\bgone\b/, 'disappear',
   /(?:处理|清理|弄|删|清|抹)干净/, /\boff your (?:platform|servers?|site|system|database|app)\b/, /\b(?:want|need) (?:it|them|this|that) off\b/,
 );
@@ -15,7 +15,7 @@ export const DELETE_ALONE = terms('删', '清除', '清掉', '清空', '抹掉',
 /** Not wanting the data kept: "别留着了", "一条都不要剩", "don't want any trace of me left". */
 export const NOT_KEEP = terms(
   /(?:别|不要|不用|没必要|不希望|不想让?你们?)(?:再|继续)?被?(?:留|保存|保留|存|放)/, '不要剩', '都不要留', '不能留', /不想再让它存在/, /别让.{0,12}(?:再)?(?:查到|看到|找到)/,
-  /\bnone of my .{0,30}(?:remain|stay|is kept|are kept|be kept)/, /\bshould(?:n't| not) be (?:on|in|kept on|stored on) your\b/, /\bmake sure .{0,30}(?:deleted|removed|erased|gone)/,
+  /\bnone of my .{0,30}(?:remain|stay|is kept|are kept|be kept)/, /\bshould(?:n't| not) be (?:on|in|kept on|stored on) your\b/, /\b(?:make sure|ensure) .{0,40}(?:deleted|removed|erased|gone|no longer)/, /\bno longer exists?\b/,
   /\b(?:don't|do not|no longer) (?:want|need) (?:you to )?(?:keep|hold|store|have)/, "rather you didn't keep",
   /\bno reason for you to (?:still )?(?:have|keep|hold)/, /\bany trace of me\b/, /\bshould(?:n't| not) (?:stay|remain)/,
   /\bnothing (?:of mine|about me) should (?:stay|remain)/, /\bdidn't exist\b/,
@@ -32,7 +32,7 @@ export const CLOSE = terms(
 export const CANCEL_ALONE = terms('注销', '销户', '销号', '销掉', '销了', '删号', '弃号', 'unregister', 'deregister', 'unsubscribe me from your service');
 /** Giving the account up: "这个号我不要了", "我不要这个账号了", "I no longer need my account". */
 export const GIVE_UP = anyOf(
-  near(ACCOUNT, terms('不要了', '不用了', '不想要了', '不想用了', '不需要了', '不玩了', '没用了', '都不要了', '弃了', '放弃', '不再用', '停掉'), 8),
+  near(ACCOUNT, terms('不要了', '不用了', '不想要了', '不想用了', '不需要了', '不玩了', '没用了', '都不要了', '弃了', '放弃', '不再用', '停掉', '不会再登录', '不会再用', '不再登录'), 8),
   terms(
     /(?:不想要|不要|不再需要|不再使用|不需要|不想用)(?:这个|那个|我的|了)?(?:(?!注销|删|关|停|销)[\u4e00-\u9fff]){0,4}?(?:账号|账户|帐号|帐户)/,
     /\b(?:don't|do not|no longer|never|won't|will not) (?:want|need|use) (?:my|this|the|that) (?:\w+ )?(?:account|membership)/,
@@ -72,12 +72,12 @@ export const WRONG = terms(
   '填错', '写错', '登记错', '输错', '录错', '录入错', '弄错', '搞错', '记错', '错了', '有误', '有错', '不对',
   '不准确', '不正确', '过时', '拼错', '错误', '不一致',
   'wrong', 'incorrect', 'inaccurate', 'outdated', 'out of date', 'out-of-date', 'mistake*', 'typo*', 'misspel*',
-  'error*', 'not correct', 'not right', "isn't right", 'no longer correct', /\bold (?:\w+ )?(?:address|number|email|phone|surname|name)\b/,
+  'error*', /\b(?:one|a) (?:digit|letter|number) off\b/, 'not correct', 'not right', "isn't right", 'no longer correct', /\bold (?:\w+ )?(?:address|number|email|phone|surname|name)\b/,
 );
 /** Life changed, the record did not: "我换手机号了", "I moved", "got married"; "还是以前那个", "the old one". */
 export const LIFE_CHANGED = terms(
   '换手机号', '换号', '换了号', '换了手机', '改了名', '改名', '改过名', '搬家', '搬走', '结婚', '新号码', '新地址', '新号',
-  /换了新/, '过期', 'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
+  /换了新/, '过期', '嫁人', '随夫姓', '改姓', 'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
 );
 export const STALE = terms(
   '还是以前', '还是原来', '还是旧', '还是老', '以前的', '原来的', '旧的', '老的', '以前租', '好几年前',
@@ -89,12 +89,12 @@ export const PORT = terms(
   '转移', '迁移', '转到', '转给', '转至', '转入', '转去', '转过去', '传到', '传给', '传输', '发送给', '发给',
   '导出到', '导出给', '导入', '搬到', '搬过去', '迁到', '迁去', '迁过去', '移到', '挪到', '同步到', '带走', '带到', '带去', '带过去', '搬去', '弄到',
   '导到', '导给', '导入到', '传过去', '发过去', '导过去', 'transfer*', 'mov*', 'port', 'migrat*', 'send*', 'transmit*', 'export*', 'hand over', 'hand it', 'take my data', 'bring my data', 'come with me',
-  /\bpass (?:\w+ ){0,3}on to\b/, 'pass it to', 'pass them to',
+  /\bpass (?:\w+ ){0,3}on to\b/, 'pass it to', 'pass them to', /\bhand (?:\w+ ){1,4}over\b/,
 );
 export const PORTABILITY = terms('可携带', '可携', '携带权', '数据携带', 'portab*', 'machine-readable', 'machine readable', 'usable format');
 
 export const WITHDRAW = terms('撤回', '撤销', '收回', '取消', '撤掉', 'withdraw*', 'revok*', 'retract*', 'take back', /\btake (?:\w+ ){1,3}back\b/, 'cancel*', 'rescind*');
-export const CONSENT = terms('同意', '授权', '许可', '允许', '协议', '勾选', 'consent*', 'permission*', 'authori*', 'agreement', 'agreed', 'opted in', 'access');
+export const CONSENT = terms('同意', '授权', '许可', '允许', '协议', '勾选', 'consent*', 'permission*', 'authori*', 'agreement', 'agreed', 'opted in', /\bthe (?:ok|okay|go-ahead|yes) i gave\b/, 'access');
 export const REFUSE_ZH = terms('不同意', '我拒绝', '拒绝授权', '拒绝你们', '不授权', '不再同意', '不再授权', '退订', '取消订阅', /不(?:想|愿意?|要)再?(?:授权|同意)/);
 export const REFUSE_EN = terms(
   'opt out', 'opt me out', 'opt-out', 'unsubscrib*', 'i do not consent', "i don't consent", 'i no longer consent',
@@ -126,7 +126,7 @@ export const COMPLAIN = terms(
 );
 export const ANGER = terms(
   '太过分', '过分', '恶心', /垃圾(?!短信|邮件|信息|电话|广告|分类|清理|文件)/, '无耻', '流氓', '坑人', '骗子', '欺骗', '气死', '凭什么', '什么玩意', '受不了',
-  '忍无可忍', '不满', '失望', '岂有此理', '愤怒', '什么操作',
+  '忍无可忍', /不满(?![\d一二三四五六七八九十两]|周岁)/, '失望', '岂有此理', '愤怒', '什么操作',
   'unacceptable', 'outrageous', 'disgusting', 'ridiculous', 'terrible', 'awful', 'furious', 'angry', 'pissed',
   'scam*', 'how dare', 'shame on you', 'fed up',
 );
@@ -144,7 +144,7 @@ export const HUMAN = terms(
   '活人', '接线员', /(?:和|跟|与|找|让|请)(?:你们的?)?(?:工作人员|客服人员)/, /(?:工作人员|客服人员)(?:来|沟通|联系我|跟我说|处理)/, '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
   '叫人来', '换个人', '换人', /换个.{0,8}的人/, '负责人', '负责的人', '主管', /(?:叫|让|找|换)(?:你们)?.{0,6}的?人来/,
   'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member', 'member of your team', 'team member',
-  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
+  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', 'call me about', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
 );
 /** Roles that are a person only when asked for ("agent please"), not when data goes to them ("share with your agents"). */
 export const HUMAN_ROLE = terms(
@@ -174,6 +174,7 @@ export const PROGRESS = terms(
   'check on', 'track*', 'yet', 'going on with my', 'happening with my', 'happened with my', 'looked at', 'looked into', 'looking into', 'response to my', 'reply to my', 'any word', 'how is my', "how's my", 'how are my',
   'heard nothing', 'gone through', 'go through', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
   '到现在', '怎么回事', '还能登录', 'where is it', /\bit'?s (?:now )?been \d+/, /\b(?:is|are|has|have) my .{0,30}(?:complete|completed|done|finished|processed|resolved)\b/,
+  'nothing happening', 'nothing has happened', "haven't heard anything", 'heard anything', 'where are things',
   'anything happened', 'anything happen', 'working on it', 'where this stands', 'where it stands', 'heard nothing', 'been looked at', 'any updates',
 );
 /** A request made earlier: "上周让你们删的", "半个月前提交的", "I asked you to ... ago", "I filed". */
@@ -192,6 +193,6 @@ export const OTHERS_SEE = terms(
 );
 
 /** What a field should say instead: "it should be 1997", "应该是张伟". */
-export const RIGHT_VALUE = terms('instead', '改用', '改成', 'should be', 'should say', 'should read', 'it is actually', "it's actually", "but it's", 'but it is', "but i'm", 'but i am', '应该是', '应该为', '实际是', '实际上是', '正确的是', '其实是');
+export const RIGHT_VALUE = terms('should end in', 'should start with', 'instead', '改用', '改成', 'should be', 'should say', 'should read', 'it is actually', "it's actually", "but it's", 'but it is', "but i'm", 'but i am', '应该是', '应该为', '实际是', '实际上是', '正确的是', '其实是');
 /** Asking to be sent a copy: "send me a copy", "provide me with a full copy", "发给我一份". */
 export const SEND_ME = terms('provide me', 'send me', 'give me', 'email me', 'mail me', '发给我', '给我', '寄给我', '提供给我', '发我');

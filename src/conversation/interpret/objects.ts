@@ -10,7 +10,7 @@ export const DATA = terms(
   'data', 'information', 'info', 'details', 'record*', 'history', 'selfie*', 'photo*', 'picture*', 'image*', 'file*',
   'content', 'message*', 'conversation*', 'chat*', 'profile', 'everything', 'personal', 'pii', 'footprint*',
   'location*', 'contacts', 'resume', 'cv', 'stuff', 'logs', 'trace', 'address*', 'phone number*', 'document*',
-  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*', 'statement*', 'transaction*', 'playlist*',
+  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*', 'statement*', 'transaction*', 'playlist*', 'sample*', 'voice*',
 );
 
 /** Personal data reached through the person: "我的资料", "我哪些信息", "my personal data", "data on me". */
@@ -30,7 +30,7 @@ export const FIELDS = terms(
   '年龄', '信息', '资料', '数据', '记录', '昵称', '学历', '简历', '工作经历', '单位', '职位', '户籍', '籍贯',
   'name', 'surname', 'address', 'phone', 'number', 'email', 'e-mail', 'birthday', 'date of birth', 'birth date',
   'details', 'information', 'info', 'data', 'record*', 'profile', 'gender', 'age', 'spelling', 'nationality',
-  'resume', 'cv', 'job title', 'employer',
+  'resume', 'cv', 'job title', 'employer', 'postcode', 'post code', 'zip code', 'postal code',
 );
 
 /** The conversation with this bot (erased by an in-bot function, not a rights request). */

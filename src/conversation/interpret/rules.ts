@@ -57,7 +57,7 @@ export const RULES: Rule[] = [
   { intent: 'port_data', weight: 2.5, all: [terms('转移', '迁移', 'transfer*', 'migrat*'), O.SELF_DATA], negatable: true, note: 'move + my data, destination unsaid: 我要转移我的个人信息' },
 
   // withdraw_consent
-  { intent: 'withdraw_consent', weight: 3, all: [A.WITHDRAW, A.CONSENT], note: 'withdraw + consent: 撤回同意, revoke my consent' },
+  { intent: 'withdraw_consent', weight: 3, all: [A.WITHDRAW, A.CONSENT], negatable: true, note: 'withdraw + consent: 撤回同意, revoke my consent' },
   { intent: 'withdraw_consent', weight: 3, all: [A.CONSENT, terms('现在不想了', '不想了', '后悔了', '反悔', '不愿意了', 'changed my mind', 'regret', 'like to stop', 'want to stop', 'stop both', 'stop those', 'stop that')], note: 'consent given, now regretted: 当时同意了，现在不想了' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_ZH], note: '不同意, 我拒绝' },
   { intent: 'withdraw_consent', weight: 3, all: [A.REFUSE_EN], note: 'opt out, unsubscribe, I do not consent' },

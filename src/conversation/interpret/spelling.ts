@@ -23,6 +23,9 @@ const ZH_SLIPS: [RegExp, string][] = [
 ];
 
 const ABBREVIATIONS: Record<string, string> = {
+  // Misspellings too far from the word for one edit, or inflected.
+  copie: 'copy', informations: 'information', useing: 'using', recieve: 'receive', personnal: 'personal', privicy: 'privacy',
+  adress: 'address', infos: 'info', datas: 'data', deleet: 'delete', delite: 'delete', cancell: 'cancel', acount: 'account',
   u: 'you', ur: 'your', pls: 'please', plz: 'please', plss: 'please', abt: 'about', wanna: 'want to', gonna: 'going to',
   acc: 'account', acct: 'account', msg: 'message', msgs: 'messages', pw: 'password', pwd: 'password', wat: 'what',
   wats: "what's", whats: "what's", r: 'are', im: "i'm", dont: "don't", cant: "can't", doesnt: "doesn't", thru: 'through',

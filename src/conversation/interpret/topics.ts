@@ -30,7 +30,7 @@ export const SERVICE: [ServiceTopic, ReturnType<typeof terms>][] = [
  * 公司吗", "do you share my address with the courier?"): then the policy answers it.
  */
 export const PRIVACY_CUES = terms(
-  '信息', '数据', '资料', '隐私', '共享', '分享', '第三方', '收集', '采集', '个人', '泄露', '给商家', '提供给', '授权', '透露', /把.{1,12}给/,
+  '信息', '数据', '资料', '隐私', '共享', '分享', '第三方', '收集', '采集', '个人', '泄露', '给商家', '提供给', '授权', '透露', /把.{1,12}(?:给|告诉|透露|提供)/,
   'data', 'information', 'info', 'privacy', 'personal', 'shar*', 'collect*', 'third part*', 'disclos*', 'details', 'sell*', 'pass on', 'give my', 'hand over',
 );
 
