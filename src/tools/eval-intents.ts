@@ -1,5 +1,5 @@
 // Intent accuracy for `npm run eval`: the shared dev utterances and this repository's hard set
-// (test/fixtures/intents: a development part and six held-out parts), with a breakdown by
+// (test/fixtures/intents: a development part and seven held-out parts), with a breakdown by
 // phrasing and how often the bot would ask instead of acting.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -61,6 +61,7 @@ export function intentFigures(devIntentsFile: string): IntentSetFigures[] {
     scoreIntentSet('hard-test4 (held out)', join(HARD_SET_DIR, 'hard-test4.jsonl')),
     scoreIntentSet('hard-test5 (held out)', join(HARD_SET_DIR, 'hard-test5.jsonl')),
     scoreIntentSet('hard-test6 (held out)', join(HARD_SET_DIR, 'hard-test6.jsonl')),
+    scoreIntentSet('hard-test7 (held out)', join(HARD_SET_DIR, 'hard-test7.jsonl')),
   ].filter((f): f is IntentSetFigures => f !== null);
 }
 
