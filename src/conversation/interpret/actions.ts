@@ -5,9 +5,10 @@ import { anyOf, near, terms } from './terms.ts';
 import { ACCOUNT } from './objects.ts';
 
 export const DELETE = terms(
-  '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉', '消失', '不存在',
+  '删', '清除', '清空', '清掉', '清理', '抹掉', '抹去', '抹除', '销毁', '移除', '去除', '消除', '处理掉', '消失', '不存在', '销掉', '作废',
   '去掉', 'delet*', 'eras*', 'remov*', 'wip*', 'purg*', 'destroy*', 'discard*', 'scrub*', 'clear', 'clear out', 'cleared', 'clearing', 'get rid of',
-  /\bmake (?:it|them|this|that|these|those) (?:go away|disappear)\b/, 'take them down', 'take it down', /\bgone\b/, 'disappear',
+  /\bmake (?:it|them|this|that|these|those) (?:go away|disappear)\b/, 'take them down', 'take it down', /\b(?:is|are|be|all) gone\b/, /\bgone from\b/, 'disappear',
+  /\bget (?:\w+ ){0,4}out of your\b/, /\btake (?:\w+ ){0,4}off your\b/,
   /(?:处理|清理|弄|删|清|抹)干净/, /\boff your (?:platform|servers?|site|system|database|app)\b/, /\b(?:want|need) (?:it|them|this|that) off\b/,
 );
 /** Delete verbs unambiguous enough to count without an object ("删了吧", "erase everything"). */
@@ -26,10 +27,10 @@ export const FORGET = terms('被遗忘', '遗忘权', 'right to be forgotten', '
 
 export const CLOSE = terms(
   '删', '关闭', '关掉', '停用', '取消', '销掉', '废掉', '注销', '冻结', '清除',
-  'clos*', 'wip*', 'delet*', 'cancel*', 'deactivat*', 'terminat*', 'remov*', 'shut down', 'shut*', 'get rid of',
+  'clos*', 'wip*', /\btake (?:\w+ ){0,3}off your\b/, 'delet*', 'cancel*', 'deactivat*', 'terminat*', 'remov*', 'shut down', 'shut*', 'get rid of',
   'disabl*', 'eras*', 'end', 'disappear',
 );
-export const CANCEL_ALONE = terms('注销', '销户', '销号', '销掉', '销了', '删号', '弃号', 'unregister', 'deregister', 'unsubscribe me from your service');
+export const CANCEL_ALONE = terms('注销', '销户', '销号', '销了', '删号', '弃号', 'unregister', 'deregister', 'unsubscribe me from your service');
 /** Giving the account up: "这个号我不要了", "我不要这个账号了", "I no longer need my account". */
 export const GIVE_UP = anyOf(
   near(ACCOUNT, terms('不要了', '不用了', '不想要了', '不想用了', '不需要了', '不玩了', '没用了', '都不要了', '弃了', '放弃', '不再用', '停掉', '不会再登录', '不会再用', '不再登录'), 8),
@@ -44,7 +45,7 @@ export const GIVE_UP = anyOf(
 export const ACCESS = terms(
   '查看', '查阅', '查询', '查一下', '查下', '看看', '看一下', '看下', '获取', '索取', '调取', '调阅', '拿到',
   '导出', '下载', '复制', '拷贝', '发给我', '发我', '给我一份', '给我看', '提供给我', '寄给我', '要一份', '一份',
-  '打包', '访问', '核对', '列个清单', '调出来', '调出', '导一份',
+  '打包', '访问', '核对', '列个清单', '调出来', '调出', '导一份', '整理出来', '整理一份',
   'access*', /\bget(?! rid)\b/, 'obtain*', 'see', 'view*', 'review*', 'download*', 'export*', 'send me', 'give me',
   'provide me', 'email me', 'show me', 'request a copy', 'send it over', 'send it to me', 'put together',
   'full picture', 'in writing', 'provide',
@@ -59,14 +60,14 @@ export const WHAT_YOU_HOLD = anyOf(
   ),
   near(
     terms('have', 'hold', 'store', 'keep', 'know', 'collected', 'stored', 'kept', 'gathered', 'got', 'recorded', 'logged', 'tracked', 'saved'),
-    terms('about me', 'on me', 'of mine', 'concerning me', 'regarding me'),
+    terms('about me', 'about my', 'on me', 'of mine', 'concerning me', 'regarding me'),
     30,
   ),
 );
 
 export const CORRECT = terms(
   '更正', '改正', '纠正', '订正', '修正', '修改', '更改', '更新', '改', '补充', '完善', '换成',
-  'correct*', 'fix*', 'updat*', 'chang*', 'amend*', 'rectif*', 'edit*', 'modif*', 'put right', 'set right',
+  'correct*', 'fix*', 'updat*', 'chang*', 'amend*', 'rectif*', 'edit*', 'modif*', 'put right', 'set right', 'reflect that', 'reflect this',
 );
 export const WRONG = terms(
   '填错', '写错', '登记错', '输错', '录错', '录入错', '弄错', '搞错', '记错', '错了', '有误', '有错', '不对',
@@ -77,12 +78,12 @@ export const WRONG = terms(
 /** Life changed, the record did not: "我换手机号了", "I moved", "got married"; "还是以前那个", "the old one". */
 export const LIFE_CHANGED = terms(
   '换手机号', '换号', '换了号', '换了手机', '改了名', '改名', '改过名', '搬家', '搬走', '结婚', '新号码', '新地址', '新号',
-  /换了新/, '过期', '嫁人', '随夫姓', '改姓', 'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
+  /换了新/, '过期', '嫁人', '随夫姓', '改姓', 'divorce', 'gone back to', 'original surname', 'maiden name', 'moved', 'got married', 'new number', 'new phone', 'new address', 'changed my name', 'name changed', 'surname changed', 'changed after',
 );
 export const STALE = terms(
   '还是以前', '还是原来', '还是旧', '还是老', '以前的', '原来的', '旧的', '老的', '以前租', '好几年前',
   'still shows', 'still has', 'the old one', 'old one', 'is dead', 'needs to change', 'needs changing', 'needs updating',
-  'should be', 'but i was born', 'says', 'no longer have', 'on file is', '还登记着', '过期的', '停用的', 'listed as', 'recorded as', 'down as', 'have me down', '写成', '登记成', '显示的是', '现在是',
+  'should be', 'but i was born', 'says', 'no longer have', 'on file is', '还登记着', '过期的', '停用的', 'listed as', 'recorded as', 'down as', 'have me down', '写成', '填成', '登记成', '显示的是', '现在是',
 );
 
 export const PORT = terms(
@@ -106,7 +107,7 @@ export const STOP = terms(
 );
 export const USE = terms(
   '用', '使用', '收集', '采集', '处理', '共享', '分享', '提供', '推送', '推', '发', '打', '追踪', '跟踪', '分析',
-  '卖', '出售', '利用', '读取', '获取', '访问', '调用', '定位', '监听', '上传', '营销', '广告', '保存', '存', '收到', '拿',
+  '卖', '出售', '利用', '读取', '获取', '访问', '调用', '定位', '监听', '上传', '营销', '广告', '保存', '存', '收到', '拿', /给(?:第三方|别人|他人|其他)/,
   'use', 'used', 'using', 'process*', 'collect*', 'shar*', 'sell*', 'track*', 'send*', 'email*', 'call*', 'text*',
   'contact*', 'market*', 'target*', 'profil*', 'analy*', 'stor*', 'keep*', 'retain*', 'spam*', 'advertis*',
   'personali*', 'receiv*', 'monitor*', 'record*', 'reading',
@@ -126,13 +127,13 @@ export const COMPLAIN = terms(
 );
 export const ANGER = terms(
   '太过分', '过分', '恶心', /垃圾(?!短信|邮件|信息|电话|广告|分类|清理|文件)/, '无耻', '流氓', '坑人', '骗子', '欺骗', '气死', '凭什么', '什么玩意', '受不了',
-  '忍无可忍', /不满(?![\d一二三四五六七八九十两]|周岁)/, '失望', '岂有此理', '愤怒', '什么操作',
+  '忍无可忍', /不满(?![\d一二三四五六七八九十两]|周岁)/, '生气', '气愤', '失望', '岂有此理', '愤怒', '什么操作',
   'unacceptable', 'outrageous', 'disgusting', 'ridiculous', 'terrible', 'awful', 'furious', 'angry', 'pissed',
   'scam*', 'how dare', 'shame on you', 'fed up',
 );
 export const GRIEVANCE = terms(
   '泄露', '泄漏', '外泄', '卖了', '出卖', '倒卖', '贩卖', '骚扰', '侵犯', '侵权', '违法', '非法', '违规', '滥用',
-  '乱用', '盗用', '盗取', '偷偷', '被盗', '未经我', '未经同意', '没经过我', '没有经过我', '从来没授权', '轰炸',
+  '乱用', '盗用', '盗取', '偷偷', '被盗', '未经我', '未经同意', '没经过我', '没有经过我', '从来没授权', '轰炸', '没告诉我', '不知情',
   'leaked', 'leak my', 'sold my', 'selling my', 'sell my', 'spamming', 'spammed', 'harass*', 'violat*', 'illegal*', 'unlawful*',
   'abus*', 'misus*', 'breach*', 'stole', 'stolen', 'without my consent', 'without my permission',
   'without asking me', 'without asking', 'without any reason', 'passed my details on', 'never agreed',
@@ -142,9 +143,9 @@ export const GRIEVANCE = terms(
 export const HUMAN = terms(
   '转人工', '人工客服', '人工服务', '人工坐席', '人工座席', /人工(?!智能|审核|处理|标注|复核|干预|检查)/, '真人',
   '活人', '接线员', /(?:和|跟|与|找|让|请)(?:你们的?)?(?:工作人员|客服人员)/, /(?:工作人员|客服人员)(?:来|沟通|联系我|跟我说|处理)/, '真正的人', '人类', '和人聊', '跟人聊', '跟人说', '和人说', '找个人',
-  '叫人来', '换个人', '换人', /换个.{0,8}的人/, '负责人', '负责的人', '主管', /(?:叫|让|找|换)(?:你们)?.{0,6}的?人来/,
+  '叫人来', '换个人', '换人', /换个.{0,8}的人/, '负责人', '负责的人', '主管', '能做主的人', '管事的', /(?:叫|让|找|换)(?:你们)?.{0,6}的?人来/, /(?:找|叫|让)(?:一个|个)?.{0,6}的人(?:谈|聊|说)/,
   'human', 'real person', 'live person', 'live agent', 'human agent', 'actual person', 'member of staff', 'staff member', 'member of your team', 'team member',
-  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', 'call me about', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
+  'not a bot', 'not a robot', 'a person i can', /\bsomeone from your (?:\w+ )?team\b/, /\b(?:someone|somebody|a person) who can (?:actually )?(?:help|decide|make a decision|sort)/, 'explain my situation to', 'contact me directly', 'call me back', 'call me about', 'reach out to me', 'get in touch with me', '给我回电话', '人工联系我', 'someone real', 'somebody real', 'someone from your team', 'than with a chatbot',
 );
 /** Roles that are a person only when asked for ("agent please"), not when data goes to them ("share with your agents"). */
 export const HUMAN_ROLE = terms(
@@ -174,7 +175,7 @@ export const PROGRESS = terms(
   'check on', 'track*', 'yet', 'going on with my', 'happening with my', 'happened with my', 'looked at', 'looked into', 'looking into', 'response to my', 'reply to my', 'any word', 'how is my', "how's my", 'how are my',
   'heard nothing', 'gone through', 'go through', 'got back to me', 'get back to me', 'no reply', 'no response', 'nothing since', "what's going on", 'is at', 'chase',
   '到现在', '怎么回事', '还能登录', 'where is it', /\bit'?s (?:now )?been \d+/, /\b(?:is|are|has|have) my .{0,30}(?:complete|completed|done|finished|processed|resolved)\b/,
-  'nothing happening', 'nothing has happened', "haven't heard anything", 'heard anything', 'where are things',
+  'nothing happening', 'nothing has happened', /\b(?:get|got|gotten|been) done\b/, 'update me on', 'keep me posted', /\bhaven't had (?:a single |any )?(?:update|reply|response|word)/, "what's happening", "haven't heard anything", 'heard anything', 'where are things',
   'anything happened', 'anything happen', 'working on it', 'where this stands', 'where it stands', 'heard nothing', 'been looked at', 'any updates',
 );
 /** A request made earlier: "上周让你们删的", "半个月前提交的", "I asked you to ... ago", "I filed". */

@@ -6,7 +6,7 @@ import { terms, type Terms } from './terms.ts';
 /** How clearly the person asks us to do something. */
 export const REQUEST_MARKERS: [Terms, number][] = [
   [terms('帮我', '帮忙', '替我', '为我', '帮个忙', 'help me'), 3],
-  [terms(/我(?:就)?要(?!怎么|如何|去哪|在哪|知道|了解|问)/, '我想要', /我(?:就|只|还是)?想(?!知道|了解|问|请教|咨询|确认|看看你们)/, '我希望', /我需要(?!知道|了解)/, '我申请', '我请求', '我要求', '我决定', /^申请(?!进度|状态)/, /我不(?:想|希望|愿意|要)(?:让)?你们/), 3],
+  [terms(/我(?:就)?要(?!怎么|如何|去哪|在哪|知道|了解|问)/, '我想要', /我(?:就|只|还是)?想(?!知道|了解|问|请教|咨询|确认|看看你们)/, '我希望', /我需要(?!知道|了解)/, '我申请', '我请求', '我要求', '我决定', /^申请(?!进度|状态)/, /我不(?:想|希望|愿意|要|允许)(?:让)?你们/), 3],
   [terms(/(?:能不能|能否|可不可以|可以|能|方便的话|麻烦)(?:请|麻烦)?(?:你们?|您)?(?:帮(?:我|忙)|给我)/), 3],
   [terms(/(?<![申邀聘提])请(?!问|教)/, /^希望/, /[,，]希望/, '麻烦', '劳烦', '烦请', '劳驾', '立即', '立刻', '马上', '赶紧', '赶快', '尽快', '直接', '一定要', '必须', '现在就'), 2],
   [terms(/吧$/, /吧[,.!，。！]/), 1],
@@ -63,6 +63,7 @@ const POLITE_REQUEST = new RegExp(
   [
     /(?:能不能|能否|可否|可以|可不可以|能|麻烦)(?:请|麻烦)?(?:你们?|您)?(?:帮|给|替|为)我/.source,
     /(?:能不能|能否|可否|可以|可不可以|能)(?:请|麻烦)?(?:你们?|您)?(?:把|将).{1,24}(?:给我|发我|发给我|寄给我)/.source,
+    /(?:能不能|能否|可否|可不可以|能)[^,，。？?]{0,8}(?:给我|发我|发给我)/.source,
     /\b(?:could|can|would|will) you (?:please |kindly |just )?(?:delete|remove|erase|close|cancel|send|give|export|transfer|move|update|correct|fix|change|stop|withdraw|revoke|provide|email|forward|deactivate|terminate|put me|connect me|get me)\b/.source,
     /\bwould you (?:mind|be so kind)\b/.source,
   ].join('|'),

@@ -6,11 +6,11 @@ import { anyOf, near, terms } from './terms.ts';
 /** Pieces of personal data (the object of delete/access/correct/port). */
 export const DATA = terms(
   '信息', '数据', '资料', '记录', '隐私', '档案', '照片', '图片', '视频', '内容', '通讯录', '位置', '轨迹',
-  '手机号', '号码', '身份证', '证件', '流水', '账单', '简历', '足迹', '痕迹', '东西', '历史', '收藏', '浏览', '搜索', '评论', '订单', '动态', '帖子', '住址', '地址',
+  '手机号', '号码', '身份证', '证件', '流水', '账单', '录音', '病历', '通话', '简历', '足迹', '痕迹', '东西', '历史', '收藏', '浏览', '搜索', '评论', '订单', '动态', '帖子', '住址', '地址',
   'data', 'information', 'info', 'details', 'record*', 'history', 'selfie*', 'photo*', 'picture*', 'image*', 'file*',
   'content', 'message*', 'conversation*', 'chat*', 'profile', 'everything', 'personal', 'pii', 'footprint*',
   'location*', 'contacts', 'resume', 'cv', 'stuff', 'logs', 'trace', 'address*', 'phone number*', 'document*',
-  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*', 'statement*', 'transaction*', 'playlist*', 'sample*', 'voice*',
+  'scan*', 'id card', 'passport', 'post*', 'comment*', 'review*', 'upload*', 'video*', 'recording*', 'statement*', 'transaction*', 'playlist*', 'sample*', 'voice*', 'contact list',
 );
 
 /** Personal data reached through the person: "我的资料", "我哪些信息", "my personal data", "data on me". */
@@ -27,7 +27,7 @@ export const ACCOUNT = terms('账号', '账户', '帐号', '帐户', '会员', '
 /** The fields a person asks to have corrected. */
 export const FIELDS = terms(
   '手机号', '手机', '电话', '号码', '姓名', '名字', '地址', '邮箱', '生日', '出生', '身份证', '证件', '性别',
-  '年龄', '信息', '资料', '数据', '记录', '昵称', '学历', '简历', '工作经历', '单位', '职位', '户籍', '籍贯',
+  '年龄', '民族', '信息', '资料', '数据', '记录', '昵称', '学历', '简历', '工作经历', '单位', '职位', '户籍', '籍贯',
   'name', 'surname', 'address', 'phone', 'number', 'email', 'e-mail', 'birthday', 'date of birth', 'birth date',
   'details', 'information', 'info', 'data', 'record*', 'profile', 'gender', 'age', 'spelling', 'nationality',
   'resume', 'cv', 'job title', 'employer', 'postcode', 'post code', 'zip code', 'postal code',
@@ -59,7 +59,7 @@ export const MINE = terms(
 /** Somewhere else the data should go: another company, the new provider, "them". */
 export const ELSEWHERE = terms(
   '另一', '另外', '其他', '其它', '别的', '别家', '第三方', '新的', '新平台', '新公司', '新银行', '新服务商', '竞争', '对手',
-  '其他平台', '给他们', '给对方', '过去', /新(?:用|开|换|注册|办)的/,
+  '其他平台', '给他们', '给对方', '过去', /新(?:用|开|换|注册|办)的/, /(?:转给|传给|发给|交给)(?:我)?(?:现在|正在)?.{0,8}(?:医院|公司|银行|平台|机构|单位|服务商|诊所)/,
   'another', 'other', 'different', 'new', 'third part*', 'competitor*', 'elsewhere', 'somewhere else',
   'to them', 'with me', 'over to', 'switching to', 'switch to', 'new app', 'new provider',
 );

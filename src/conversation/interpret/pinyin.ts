@@ -9,7 +9,7 @@ const WORDS: Record<string, string> = {
   neng: '能', keyi: '可以', nengbuneng: '能不能', bu: '不', buyao: '不要', mei: '没', meiyou: '没有', you: '有', shi: '是',
   zai: '在', jiu: '就', zhe: '这', zhege: '这个', ge: '个', yixia: '一下', xia: '下', mafan: '麻烦', hao: '好', haode: '好的',
   hui: '会', dou: '都', na: '哪', yong: '用', bie: '别', ta: '他', tamen: '他们', dui: '对', hen: '很', ye: '也', huan: '换',
-  a: '啊', ya: '呀', zenme: '怎么', zenmeyang: '怎么样', ruhe: '如何', naxie: '哪些', shenme: '什么', duojiu: '多久', weishenme: '为什么',
+  a: '啊', ya: '呀', xie: '谢', zenme: '怎么', zenmeyang: '怎么样', ruhe: '如何', naxie: '哪些', shenme: '什么', duojiu: '多久', weishenme: '为什么',
   // greetings and thanks
   nihao: '你好', ninhao: '您好', xiexie: '谢谢', duoxie: '多谢', ganxie: '感谢', zaijian: '再见', baibai: '拜拜',
   // data and the rights

@@ -36,7 +36,7 @@ export const RULES: Rule[] = [
 
   // access_data
   { intent: 'access_data', weight: 2.5, all: [A.ACCESS, O.SELF_DATA], unless: [A.WITHDRAW, near(A.PORT, O.ELSEWHERE, 24)], negatable: true, note: 'see/export/download + my data' },
-  { intent: 'access_data', weight: 3, all: [A.COPY, O.SELF_DATA], note: 'a copy of my data: 副本, copy of my information' },
+  { intent: 'access_data', weight: 3, all: [A.COPY, O.SELF_DATA], unless: [near(A.PORT, O.ELSEWHERE, 40)], note: 'a copy of my data: 副本, copy of my information' },
   { intent: 'access_data', weight: 3, all: [near(A.SEND_ME, A.COPY, 20)], note: 'send me a copy: provide me with a full copy of that data' },
   { intent: 'access_data', weight: 2.5, all: [A.COPY, terms('个人信息', 'personal data', 'personal information')], note: 'a copy of personal data' },
   { intent: 'access_data', weight: 3, all: [terms('subject access request', 'data subject access', 'dsar', '访问请求')], note: 'a subject access request' },

@@ -11,7 +11,7 @@ export const CHIT_CHAT = terms(
   'weather', 'joke', 'sing', 'story', 'recipe', 'stock*', 'lottery', 'movie*', 'music', 'song', 'football',
   'soccer', 'basketball', 'what time is it', 'who are you', 'your name', 'are you a bot', 'are you a robot',
   'are you human', 'how old are you', 'boyfriend', 'girlfriend', 'homework', 'poem', 'rain', 'holiday', 'vacation',
-  'lunch', 'dinner', 'breakfast', 'pasta', 'pizza', 'favourite', 'favorite', 'colour', 'color', 'logo', '吃饭了吗', '周几', 'what day', '你会讲', '你会说', '讲英语', '说英语', '颜色', '你喜欢', 'speak english', 'capital of', 'tell me something', 'fun fact', /\d+ ?[+*/×÷] ?\d+/, /\d+ ?- ?\d+ ?(?:=|等于)/,
+  'lunch', 'dinner', 'breakfast', 'pasta', 'pizza', 'favourite', 'favorite', 'colour', 'color', 'logo', '吃饭了吗', '周几', 'what day', '你会讲', '你会说', '讲英语', '说英语', '颜色', '你喜欢', 'speak english', 'capital of', 'tell me something', 'fun fact', /\d+ ?[+*/×÷] ?\d+/, /\d+ ?(?:times|plus|minus|divided by|乘以?|加上?|减去?|除以) ?\d+/, /\d+ ?- ?\d+ ?(?:=|等于)/,
 );
 
 export const SERVICE_TOPICS = ['delivery', 'refund', 'password', 'order'] as const;

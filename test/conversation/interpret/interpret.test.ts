@@ -34,6 +34,7 @@ describe('the hard intent set', () => {
     ['hard-test4.jsonl', 0.95],
     ['hard-test5.jsonl', 0.95],
     ['hard-test6.jsonl', 0.95],
+    ['hard-test7.jsonl', 0.95],
   ] as const)('%s: accuracy at least %s, in Chinese and English', (file, bar) => {
     const items = load(file);
     expect(items.some((i) => /[\u4e00-\u9fff]/.test(i.text)) && items.some((i) => !/[\u4e00-\u9fff]/.test(i.text))).toBe(true);
@@ -43,7 +44,7 @@ describe('the hard intent set', () => {
   });
 
   it('has at least 300 utterances, and no two parts share one', () => {
-    const parts = ['hard-dev', 'hard-test', 'hard-test2', 'hard-test3', 'hard-test4', 'hard-test5', 'hard-test6'].map((p) => load(`${p}.jsonl`));
+    const parts = ['hard-dev', 'hard-test', 'hard-test2', 'hard-test3', 'hard-test4', 'hard-test5', 'hard-test6', 'hard-test7'].map((p) => load(`${p}.jsonl`));
     const texts = parts.flat().map((i) => i.text);
     expect(texts.length).toBeGreaterThanOrEqual(300);
     expect(new Set(texts).size).toBe(texts.length);
