@@ -6,7 +6,10 @@
 //   3. Mood: request markers (帮我, 请, please, could you ...) against question markers (怎么,
 //      吗, how, can I ...). A right wins in request mood or when nothing asks; in a question
 //      its evidence goes to `question` ("怎么删除个人信息？"). `interrogative` rules ignore the
-//      mood (asking "能转人工吗？" is the request).
+//      mood (asking "能转人工吗？" is the request). A polite request phrased as a yes/no
+//      question ("能否给我发一份副本？") and a message whose last sentence asks for the action
+//      are requests. A bare topic ("删除个人信息": no marker, no 我/my) leans neither way,
+//      which makes it unsure, so the caller asks.
 //   4. Without evidence: a customer-service matter (delivery, refund, password, order) with no
 //      privacy word is `other`; so is small talk; a question or a privacy word is `question`;
 //      thanks in passing are `greeting`; anything else is `other`.

@@ -4,17 +4,13 @@
 
 import type { Language } from '../../knowledge/text.ts';
 import { isRequestType, type Intent, type RequestType } from '../types.ts';
-import * as A from './actions.ts';
+import { isChatHistoryErasure } from './chat-history.ts';
 import { score } from './classify.ts';
 import { formSignals, type FormSignals } from './form-replies.ts';
-import { markerWeight, QUESTION_MARKERS, REQUEST_MARKERS } from './mood.ts';
-import { maskPolicyTitles, normalise } from './normalise.ts';
-import { CHAT_HISTORY } from './objects.ts';
-import { rightMentioned } from './rights.ts';
-import { holds } from './classify.ts';
-import type { Social } from './social.ts';
-import { anyOf } from './terms.ts';
 import { replyLanguage } from './language.ts';
+import { normalise } from './normalise.ts';
+import { rightMentioned } from './rights.ts';
+import type { Social } from './social.ts';
 import { ticketMention, type TicketMention } from './tickets.ts';
 import type { ServiceTopic } from './topics.ts';
 
@@ -127,19 +123,6 @@ function needsClarifying(
 }
 
 const round = (x: number) => Number(x.toFixed(3));
-
-/**
- * True when the message asks to erase the conversation with the bot itself ("删除我的聊天记录",
- * "clear our chat history", "forget what I told you"), not to ask about it.
- */
-function isChatHistoryErasure(normal: string): boolean {
-  const t = maskPolicyTitles(normal);
-  if (!CHAT_HISTORY.test(t)) return false;
-  if (!holds([anyOf(A.DELETE, A.FORGET_CHAT), CHAT_HISTORY], true, t)) return false;
-  const request = markerWeight(REQUEST_MARKERS, t);
-  const question = markerWeight(QUESTION_MARKERS, t);
-  return question === 0 || (request > 0 && request >= question);
-}
 
 /** The intent alone, for callers that only label (the eval, `ask --json`). */
 export function classifyIntent(text: string): { intent: Intent; confidence: number; language: Language } {
