@@ -269,11 +269,11 @@ export class ConversationEngine {
   private async route(turn: Turn, text: string, meaning: Interpretation): Promise<void> {
     if (meaning.erasesChatHistory) return this.eraseHistory(turn);
     // A ticket step waiting for an answer, or a filed ticket named or asked about
-    // (meaning.ticket, from src/tickets/follow-up.ts), outranks topic words; a form in
+    // (meaning.followUp, from src/tickets/follow-up.ts), outranks topic words; a form in
     // progress then resumes.
     let handled = await this.dialogs.continuePending(turn, text);
-    if (!handled && meaning.ticket) {
-      await this.dialogs.followUp(turn, meaning.ticket);
+    if (!handled && meaning.followUp) {
+      await this.dialogs.followUp(turn, meaning.followUp);
       handled = true;
     }
     if (handled) {

@@ -11,10 +11,10 @@ import { replyLanguage } from './language.ts';
 import { normalise } from './normalise.ts';
 import { rightMentioned } from './rights.ts';
 import type { Social } from './social.ts';
-import { ticketMention, type TicketMention } from './tickets.ts';
+import { detectTicketFollowUp, type TicketFollowUp } from '../../tickets/follow-up.ts';
 import type { ServiceTopic } from './topics.ts';
 
-export type { FormSignals, ServiceTopic, Social, TicketMention };
+export type { FormSignals, ServiceTopic, Social, TicketFollowUp };
 
 export interface InterpretContext {
   /** Set while the person is in the middle of a rights-request form. */
@@ -41,8 +41,11 @@ export interface Interpretation {
   social: Social | null;
   /** A customer-service matter this assistant does not handle (intent `other`). */
   service: ServiceTopic | null;
-  /** A ticket id in the message and whether the person wants its status or to cancel it. */
-  ticket: TicketMention | null;
+  /**
+   * A filed ticket named or asked about (its status, withdrawing it, why it was rejected, a new
+   * code), recognised by src/tickets/follow-up.ts; the intent is then `request_status`.
+   */
+  followUp: TicketFollowUp | null;
   /** Asks to erase the conversation with the bot itself ("删除我的聊天记录"), not a rights request. */
   erasesChatHistory: boolean;
   /**
@@ -70,13 +73,13 @@ export function interpret(text: string, context: InterpretContext = {}): Interpr
   const { text: normal, pinyin } = normalise(text);
   const language: Language = pinyin ? 'zh' : replyLanguage(text, context);
   const form = formSignals(normal);
-  const ticket = ticketMention(text);
+  const followUp = detectTicketFollowUp(text);
   const erasesChatHistory = isChatHistoryErasure(normal);
   const scored = score(normal);
   let ranked = scored.ranked;
-  if (ticket || erasesChatHistory) {
-    // A ticket id or the bot's own history settle what the message is about.
-    const intent: Intent = ticket ? 'request_status' : 'delete_data';
+  if (followUp || erasesChatHistory) {
+    // A ticket follow-up or the bot's own history settle what the message is about.
+    const intent: Intent = followUp ? 'request_status' : 'delete_data';
     ranked = [{ intent, probability: 1 }];
   }
   const [best, ...rest] = ranked;
@@ -94,7 +97,7 @@ export function interpret(text: string, context: InterpretContext = {}): Interpr
     right: rightMentioned(normal),
     social: intent === 'greeting' ? (scored.social ?? 'hello') : null,
     service: intent === 'other' ? scored.service : null,
-    ticket,
+    followUp,
     erasesChatHistory,
     clarify,
     form,

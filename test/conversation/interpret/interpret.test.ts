@@ -110,17 +110,18 @@ describe('customer-service matters', () => {
   });
 });
 
-describe('ticket ids', () => {
+describe('ticket follow-ups', () => {
   it.each([
-    ['DEL-20261202-0002 进度怎么样了？', 'DEL-20261202-0002', 'status'],
-    ['帮我查一下 can-20261125-0003', 'CAN-20261125-0003', 'status'],
-    ["what's happening with COR-20261128-0007?", 'COR-20261128-0007', 'status'],
-    ['取消申请 DEL-20261122-0004', 'DEL-20261122-0004', 'cancel'],
-    ['please cancel POR-20261119-0002', 'POR-20261119-0002', 'cancel'],
-  ] as const)('%s -> %s (%s)', (text, id, action) => {
+    ['DEL-20261202-0002 进度怎么样了？', { kind: 'status', ticketId: 'DEL-20261202-0002' }],
+    ['帮我查一下 can-20261125-0003', { kind: 'status', ticketId: 'CAN-20261125-0003' }],
+    ["what's happening with COR-20261128-0007?", { kind: 'status', ticketId: 'COR-20261128-0007' }],
+    ['取消申请 DEL-20261122-0004', { kind: 'withdraw', ticketId: 'DEL-20261122-0004' }],
+    ['please cancel POR-20261119-0002', { kind: 'withdraw', ticketId: 'POR-20261119-0002' }],
+  ] as const)('%s is request_status with %o', (text, followUp) => {
     const meaning = interpret(text);
     expect(meaning.intent).toBe('request_status');
-    expect(meaning.ticket).toEqual({ id, action });
+    expect(meaning.followUp).toEqual(followUp);
+    expect(meaning.clarify).toBeNull();
   });
 });
 
