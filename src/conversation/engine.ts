@@ -20,7 +20,7 @@ import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
 import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
-import { interpret, type Interpretation } from './interpret/index.ts';
+import { interpret, warmUp, type Interpretation } from './interpret/index.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
 import { hasTemplate, say } from './templates.ts';
@@ -121,6 +121,7 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
+    warmUp();
     this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
     this.dialogs = new TicketDialogs({
       tickets: this.tickets,
