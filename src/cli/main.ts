@@ -12,7 +12,7 @@ import { parsePolicy } from '../knowledge/parser.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
 import { openBot, type Bot } from '../bot.ts';
-import { classifyIntent } from '../conversation/intents.ts';
+import { classifyIntent } from '../conversation/interpret/index.ts';
 import { createLogger } from '../logger.ts';
 import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';

@@ -18,10 +18,9 @@ import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
-import { detectTicketFollowUp } from '../tickets/follow-up.ts';
 import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
-import { classifyIntent, isChatHistoryErasure } from './intents.ts';
+import { interpret, warmUp, type Interpretation } from './interpret/index.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
 import { isWhatChangedQuestion } from './what-changed.ts';
@@ -80,24 +79,6 @@ export interface ConversationState extends TicketDialogState {
 
 const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null, handoffRequestedAt: null };
 
-const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取消申请|cancel|stop|never ?mind|quit|abort)[\s。.!！]*$/i;
-const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
-const DECLINE = /^(否|不|不是|不对|no|n)[\s。.!！]*$/i;
-/** Marks of a question, so a form answer that merely mentions a topic is not taken for one. */
-const INTERROGATIVE =
-  /[?？]|吗|呢|怎么|怎样|如何|什么|哪|为何|为什么|是否|能否|能不能|可不可以|多久|多长|几天|^(how|what|why|when|where|which|who|whom|can|could|do|does|did|is|are|will|would|should|may)\b/i;
-
-/** Everyday words that show which right a question is about, so the bot can offer to file it. */
-const RIGHT_MENTIONS: [RequestType, RegExp][] = [
-  ['cancel_account', /注销|销户|(close|delete|cancel|deactivate|remove) (my |the |an )?account/i],
-  ['withdraw_consent', /撤回|撤销.{0,4}(同意|授权)|withdraw|revoke/i],
-  ['port_data', /(转移|迁移|转给|转到).{0,8}(信息|数据|资料)|可携|portab|transfer (a copy|my (personal )?(data|information) to)/i],
-  ['correct_data', /更正|纠正|修改.{0,6}(信息|资料|数据)|correct|rectif/i],
-  ['access_data', /查阅|复制|副本|导出|(access|copy of|export) (my |your )?(personal )?(data|information)/i],
-  ['delete_data', /删除|删掉|清除|delete|erase/i],
-  ['complaint', /投诉|举报|complain/i],
-];
-
 export interface EngineOptions {
   assistant: PolicyAssistant;
   store: Store;
@@ -143,6 +124,7 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
+    warmUp();
     this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
     this.dialogs = new TicketDialogs({
       tickets: this.tickets,
@@ -290,12 +272,13 @@ export class ConversationEngine {
       // Refused input is neither answered nor kept in the transcript.
       return { replies: [plain('error', error.message)], intent: 'other', duplicate: false };
     }
+    const meaning = interpret(text, { inForm: state.form !== null, language: state.language });
     const turn: Turn = {
       message,
       receivedAt,
       tenant,
       state,
-      language: languageOf(text, state),
+      language: meaning.language,
       replies: [],
       intent: 'other',
       // A code is a secret: it never reaches the transcript.
@@ -303,47 +286,75 @@ export class ConversationEngine {
       keepHistory: true,
     };
     state.language = turn.language;
-    await this.route(turn, text);
+    await this.route(turn, text, meaning);
     if (turn.keepHistory) await this.persist(turn);
     return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false, language: turn.language };
   }
 
-  private async route(turn: Turn, text: string): Promise<void> {
-    if (isChatHistoryErasure(text)) return this.eraseHistory(turn);
+  private async route(turn: Turn, text: string, meaning: Interpretation): Promise<void> {
+    if (meaning.erasesChatHistory) return this.eraseHistory(turn);
     // A ticket step waiting for an answer, or a filed ticket named or asked about
-    // (src/tickets/follow-up.ts), outranks topic words; a form in progress then resumes.
+    // (meaning.followUp, from src/tickets/follow-up.ts), outranks topic words; a form in
+    // progress then resumes.
     let handled = await this.dialogs.continuePending(turn, text);
-    const followUp = handled ? null : detectTicketFollowUp(text);
-    if (followUp) {
-      await this.dialogs.followUp(turn, followUp);
+    if (!handled && meaning.followUp) {
+      await this.dialogs.followUp(turn, meaning.followUp);
       handled = true;
     }
     if (handled) {
       if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
       return;
     }
-    if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
-    if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, false);
-    const { intent } = classifyIntent(text);
+    if (turn.state.form) return this.continueForm(turn, text, turn.state.form, meaning);
+    if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, null);
+    const { intent } = meaning;
     turn.intent = intent;
+    // Too close to call between a form and something else: ask, start nothing.
+    if (meaning.clarify) return this.clarify(turn, meaning.clarify, meaning.right);
     if (isRequestType(intent)) return this.startForm(turn, intent);
     switch (intent) {
       case 'question':
-        return this.answerQuestion(turn, text, true);
+        return this.answerQuestion(turn, text, meaning.right);
       case 'request_status':
         return this.dialogs.showStatus(turn);
       case 'human_agent':
         return this.handoff(turn);
       case 'greeting':
+        if (meaning.social === 'thanks' || meaning.social === 'bye') {
+          turn.replies.push(plain('greeting', say(turn.language, meaning.social)));
+          return;
+        }
         turn.replies.push(plain('greeting', say(turn.language, 'greeting', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
       case 'other':
+        if (meaning.service) {
+          const topic = say(turn.language, `service.${meaning.service}`);
+          turn.replies.push(plain('info', say(turn.language, 'serviceElsewhere', { tenant: turn.tenant.name, topic }), [option(say(turn.language, 'option.example'))]));
+          return;
+        }
         // A question the classifier cannot place still deserves the policy's answer (or an
         // honest "the policy does not say"), not a menu.
-        if (INTERROGATIVE.test(text)) return this.answerQuestion(turn, text, true);
+        if (meaning.asks) return this.answerQuestion(turn, text, meaning.right);
         turn.replies.push(plain('info', say(turn.language, 'other', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
     }
+  }
+
+  /** Asks which of two readings is meant, with one quick reply for each. */
+  private clarify(turn: Turn, readings: [Intent, Intent], right: RequestType | null): void {
+    const { language } = turn;
+    const about = right ?? readings.find(isRequestType) ?? 'delete_data';
+    const choice = (reading: Intent): QuickReply => {
+      const type = isRequestType(reading) ? reading : about;
+      const short = say(language, `short.${type}`);
+      return isRequestType(reading)
+        ? { label: say(language, 'clarify.request', { request: short }), value: say(language, `option.start.${type}`) }
+        : { label: say(language, 'clarify.question', { request: short }), value: say(language, `policyQuery.${type}`) };
+    };
+    // Knowing the rules first, acting second: the order the person reads the choices in.
+    const ordered = [...readings].sort((x, y) => Number(y === 'question') - Number(x === 'question'));
+    const [a, b] = ordered.map(choice) as [QuickReply, QuickReply];
+    turn.replies.push(plain('info', say(language, 'clarify', { a: a.label, b: b.label }), [a, b]));
   }
 
   private menu(language: Language): QuickReply[] {
@@ -357,10 +368,10 @@ export class ConversationEngine {
 
   // Questions ------------------------------------------------------------------------------
 
-  private async answerQuestion(turn: Turn, text: string, offerRequest: boolean): Promise<void> {
+  /** Answers from the policy; when the question is about a right, offers to file it. */
+  private async answerQuestion(turn: Turn, text: string, right: RequestType | null): Promise<void> {
     const answer = await this.assistant.ask(turn.tenant.id, text);
     turn.replies.push(answerReply(answer));
-    const right = offerRequest ? RIGHT_MENTIONS.find(([, pattern]) => pattern.test(text))?.[0] : undefined;
     if (right) {
       const request = say(turn.language, `request.${right}`);
       turn.replies.push(
@@ -439,18 +450,18 @@ export class ConversationEngine {
     return say(language, 'summary', { request: say(language, `request.${form.type}`), lines: lines.join('\n') });
   }
 
-  private async continueForm(turn: Turn, text: string, form: FormState): Promise<void> {
+  private async continueForm(turn: Turn, text: string, form: FormState, meaning: Interpretation): Promise<void> {
     const { language } = turn;
     turn.intent = form.type;
-    if (CANCEL.test(text) || (form.step === 'confirm' && DECLINE.test(text))) {
+    if (meaning.form.cancel || (form.step === 'confirm' && meaning.form.decline)) {
       turn.state.form = null;
       turn.replies.push(plain('info', say(language, 'formCancelled'), [option(say(language, 'option.example'))]));
       return;
     }
     // Something other than an answer to the current step: serve it, then resume the form.
-    const { intent } = classifyIntent(text);
+    const { intent } = meaning;
     const isContactLike = form.step === 'contact' && parseContact(text) !== null;
-    if (!isContactLike && !(form.step === 'confirm' && CONFIRM.test(text))) {
+    if (!isContactLike && !(form.step === 'confirm' && meaning.form.confirm)) {
       if (intent === 'human_agent') {
         turn.intent = intent;
         turn.state.form = null;
@@ -458,9 +469,9 @@ export class ConversationEngine {
         turn.replies.push(plain('info', say(language, 'handoffFormAbandoned')));
         return;
       }
-      if ((intent === 'question' && INTERROGATIVE.test(text)) || intent === 'request_status') {
+      if ((intent === 'question' && meaning.asks) || intent === 'request_status') {
         turn.intent = intent;
-        if (intent === 'question') await this.answerQuestion(turn, text, false);
+        if (intent === 'question') await this.answerQuestion(turn, text, null);
         else await this.dialogs.showStatus(turn);
         turn.replies.push(this.resume(form, turn));
         return;
@@ -484,7 +495,7 @@ export class ConversationEngine {
       case 'contact':
         return this.takeContact(turn, text, form);
       case 'confirm':
-        if (CONFIRM.test(text)) return this.fileTicket(turn, form);
+        if (meaning.form.confirm) return this.fileTicket(turn, form);
         turn.replies.push(plain('form', say(language, 'confirmUnclear'), [option(say(language, 'option.confirm')), option(say(language, 'option.cancel'))]));
         return;
     }
@@ -588,19 +599,6 @@ function readState(value: unknown): ConversationState {
     return { ...FRESH_STATE, ...(value as ConversationState) };
   }
   return { ...FRESH_STATE };
-}
-
-/**
- * The language to reply in: Chinese text is Chinese, English words are English, and input
- * with neither (a phone number, an email, "ok") keeps the conversation's language.
- */
-function languageOf(text: string, state: ConversationState): Language {
-  if (/[\u3400-\u9fff]/.test(text)) return 'zh';
-  const words = text.replace(/\S+@\S+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
-  if (words.length === 0) return state.language;
-  // Inside a form a lone word ("ok", "abc@") is an answer, not a change of language.
-  if (state.form && words.length < 2) return state.language;
-  return detectLanguage(text);
 }
 
 function nextStep(form: FormState): Step {
