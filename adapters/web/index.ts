@@ -4,6 +4,7 @@
 // (`web:<tenant>:<session>`). Replies go back in the POST's response: there is no push.
 
 import type { ServerResponse } from 'node:http';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import { sendJson } from '../../src/server/server.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
@@ -50,7 +51,7 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     const { tenant } = parsed.value;
     if (!ctx.tenants.includes(tenant)) {
       ctx.metrics.rejected(WEB_CHANNEL, 'unknown_tenant');
-      return sendApiJson(res, 404, { error: `Unknown tenant "${tenant.slice(0, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
+      return sendApiJson(res, 404, { error: `Unknown tenant "${cutCodePoints(tenant, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
     }
     const result = await ctx.dispatch(toInboundMessage(parsed.value, new Date()));
     const body = renderTurn(result);

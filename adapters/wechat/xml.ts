@@ -9,6 +9,7 @@
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 
 export const MAX_XML_BYTES = 1024 * 1024;
 const MAX_DEPTH = 8;
@@ -260,7 +261,7 @@ export function parseInbound(xml: string): InboundResult {
   if (!parsed.ok) return parsed;
   const type = parsed.value['MsgType'];
   if (typeof type === 'string' && !KNOWN_TYPES.has(type)) {
-    return fail('unsupported_message', `MsgType "${type.slice(0, 32)}" is not supported.`);
+    return fail('unsupported_message', `MsgType "${cutCodePoints(type, 32)}" is not supported.`);
   }
   const result = WechatInboundSchema.safeParse(parsed.value);
   if (!result.success) return fail('invalid_message', `The message is invalid: ${describeIssues(result.error)}.`);

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { qrcodeValueToImageUrl, ScanStatus, types, WechatyBuilder } from 'wechaty';
 import type { Contact, Message, OfficialPuppetNpmName, Room, Wechaty, WechatyOptions } from 'wechaty';
 import type { AdapterContext, AdapterFactory, ChannelAdapter } from '../../src/channels/channel.ts';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { OutboundReply } from '../../src/conversation/types.ts';
 import { BotError } from '../../src/errors.ts';
 import { contactRef, parseConversationRef, roomRef } from './conversation-ref.ts';
@@ -71,7 +72,7 @@ function chooseTenant(context: AdapterContext): string {
 function errorFields(error: unknown, token: string | null): { err: { type: string; message: string } } {
   const e = error instanceof Error ? error : new Error(String(error));
   const message = token ? e.message.split(token).join('***') : e.message;
-  return { err: { type: e.name, message: message.slice(0, 300) } };
+  return { err: { type: e.name, message: cutCodePoints(message, 300) } };
 }
 
 export function createWechatyAdapter(options: WechatyAdapterOptions = {}): AdapterFactory {

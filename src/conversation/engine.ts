@@ -10,7 +10,7 @@ import { BotError, isBotError } from '../errors.ts';
 import type { Answer, Citation } from '../answer/answerer.ts';
 import { toCitation } from '../answer/answerer.ts';
 import { findTenant, type Tenant } from '../knowledge/knowledge-base.ts';
-import { detectLanguage, type Language } from '../knowledge/text.ts';
+import { cutCodePoints, detectLanguage, type Language } from '../knowledge/text.ts';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { validateQuestion } from '../policy-assistant.ts';
 import type { Store } from '../store/store.ts';
@@ -50,6 +50,9 @@ const SLOTS: Record<RequestType, SlotStep[]> = {
   port_data: ['scope', 'details'],
   complaint: ['details'],
 };
+
+/** A form answer is kept to this many characters (code points, so an emoji is never halved). */
+const MAX_FORM_ANSWER = 500;
 
 /** Requests whose scope is usually "everything": offered as a quick reply. */
 const ALL_DATA_OPTION: readonly RequestType[] = ['delete_data', 'access_data', 'port_data'];
@@ -473,7 +476,7 @@ export class ConversationEngine {
           turn.replies.push(this.resume(form, turn));
           return;
         }
-        const answer = text.slice(0, 500);
+        const answer = cutCodePoints(text, MAX_FORM_ANSWER);
         const masked = maskContactsInText(answer);
         form.slots[form.step] = masked;
         if (masked !== answer) (form.sealedSlots ??= {})[form.step] = this.options.cipher.sealText(answer);
