@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import type { InboundMessage, OutboundReply, TurnResult } from '../../src/conversation/types.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../src/conversation/engine.ts';
 import { BotError } from '../../src/errors.ts';
 import { sendText } from '../../src/server/server.ts';
 import { DISABLED_HINT, resolveAccounts, type WechatAccount } from './accounts.ts';
@@ -30,8 +31,6 @@ export const DEFAULT_REPLY_BUDGET_MS = 4500;
 export const TEXT_ONLY_REPLY = '目前只能处理文字消息，请用文字提问。';
 /** What a new follower's "subscribe" is answered as: a greeting, so the core says hello in its own words. */
 const SUBSCRIBE_GREETING = '你好';
-/** A claim on a message older than this was left by a crashed instance. */
-const CLAIM_STALE_AFTER_MS = 60_000;
 /** Store result of a message the adapter handled without the core; shaped like the core's. */
 const HANDLED_BY_ADAPTER = { intent: 'other', ticketId: null } as const;
 
@@ -215,7 +214,7 @@ class WechatChannel implements ChannelAdapter {
     const { account } = exchange.account;
     const { store } = this.ctx;
     const key = { channel: CHANNEL, tenant: account.tenant, messageId: message.MsgId };
-    const claim = await store.claimMessage(key, this.now(), CLAIM_STALE_AFTER_MS);
+    const claim = await store.claimMessage(key, this.now(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return this.success(exchange.res);
     // Read again after the claim: another "更多" may have taken the last page meanwhile.
     const pendingKey = this.pendingKey(account, message.FromUserName);
@@ -238,7 +237,7 @@ class WechatChannel implements ChannelAdapter {
   private async onOtherMessage(exchange: Exchange): Promise<void> {
     const { account } = exchange.account;
     const key = { channel: CHANNEL, tenant: account.tenant, messageId: dedupeKey(exchange.message) };
-    const claim = await this.ctx.store.claimMessage(key, this.now(), CLAIM_STALE_AFTER_MS);
+    const claim = await this.ctx.store.claimMessage(key, this.now(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return this.success(exchange.res);
     await this.ctx.store.finishMessage(key, HANDLED_BY_ADAPTER, this.now());
     this.reply(exchange, TEXT_ONLY_REPLY);

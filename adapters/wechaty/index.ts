@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { qrcodeValueToImageUrl, ScanStatus, types, WechatyBuilder } from 'wechaty';
 import type { Contact, Message, OfficialPuppetNpmName, Room, Wechaty, WechatyOptions } from 'wechaty';
 import type { AdapterContext, AdapterFactory, ChannelAdapter } from '../../src/channels/channel.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../src/conversation/engine.ts';
 import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { OutboundReply } from '../../src/conversation/types.ts';
 import { BotError } from '../../src/errors.ts';
@@ -238,7 +239,7 @@ class WechatyChannel implements WechatyChannelAdapter {
   private async replyTextOnly(message: Message, talker: Contact): Promise<void> {
     const { store } = this.context;
     const key = { channel: CHANNEL, tenant: this.tenant, messageId: message.id };
-    const claim = await store.claimMessage(key, new Date(), 60_000);
+    const claim = await store.claimMessage(key, new Date(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return;
     try {
       await this.say(undefined, talker, TEXT_ONLY_REPLY);

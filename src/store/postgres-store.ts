@@ -429,12 +429,12 @@ export class PostgresStore implements Store {
     );
   }
 
-  async releaseMessage(key: MessageKey): Promise<void> {
+  async releaseMessage(key: MessageKey, owner?: string): Promise<void> {
     this.#live();
     // Only an unfinished claim can be released: a handled message stays handled.
     await this.#pool.query(
-      `DELETE FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND finished_at IS NULL`,
-      [key.channel, key.tenant, key.messageId],
+      `DELETE FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND finished_at IS NULL AND ($4::text IS NULL OR owner = $4)`,
+      [key.channel, key.tenant, key.messageId, owner ?? null],
     );
   }
 

@@ -369,14 +369,12 @@ export class SqliteStore implements Store {
     ).run(key.channel, key.tenant, key.messageId, now.getTime(), now.getTime(), toJson(result));
   }
 
-  async releaseMessage(key: MessageKey): Promise<void> {
+  async releaseMessage(key: MessageKey, owner?: string): Promise<void> {
     // Only an unfinished claim can be released: a handled message stays handled.
     this.#live();
-    this.#prepare('DELETE FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ? AND finished_at IS NULL').run(
-      key.channel,
-      key.tenant,
-      key.messageId,
-    );
+    this.#prepare(
+      'DELETE FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ? AND finished_at IS NULL AND (? IS NULL OR owner = ?)',
+    ).run(key.channel, key.tenant, key.messageId, owner ?? null, owner ?? null);
   }
 
   // Signed requests -------------------------------------------------------------------------

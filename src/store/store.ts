@@ -101,8 +101,8 @@ export interface Store {
    */
   renewClaim(key: MessageKey, owner: string, now: Date): Promise<boolean>;
   finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void>;
-  /** Gives up a claim after a failure, so a redelivery can try again. */
-  releaseMessage(key: MessageKey): Promise<void>;
+  /** Gives up a claim after a failure, so a redelivery can try again; with `owner`, only if it still holds it. */
+  releaseMessage(key: MessageKey, owner?: string): Promise<void>;
 
   // Signed requests (webhook replay protection, shared by every instance) ----------------
   /** Remembers a signed request's (scope, timestamp, nonce) and says whether it came before, with which body. */
