@@ -10,7 +10,7 @@ import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { ContactCipher } from './tickets/contact.ts';
 import { codeSendersFrom, EmailCodeSender } from './tickets/code-senders.ts';
-import { loadEncryptionKey } from './tickets/encryption-key.ts';
+import { checkKeyFingerprint, loadEncryptionKey } from './tickets/encryption-key.ts';
 
 export interface Bot {
   config: Config;
@@ -40,7 +40,16 @@ export async function openBot(
   if (key.source === 'new-file') {
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
   }
+  if (config.databaseUrl && key.source !== 'config') {
+    logger.warn('DATABASE_URL is set but BOT_ENCRYPTION_KEY is not: every instance sharing the database needs the same key, so set BOT_ENCRYPTION_KEY');
+  }
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await checkKeyFingerprint(store, key.key);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const codeSenders = codeSendersFrom(config.verification);
   for (const kind of ['email', 'mobile'] as const) {
     if (!codeSenders[kind]) logger.info({ contact: kind }, `no ${kind === 'email' ? 'SMTP_URL/MAIL_FROM' : 'SMS_WEBHOOK_URL'}: requesters with this kind of contact are verified by an agent`);
