@@ -46,6 +46,10 @@ const ConfigSchema = z
     WECHAT_APPID: z.string().min(1).optional(),
     WECHAT_APPSECRET: z.string().min(1).optional(),
     WECHAT_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'WECHAT_AES_KEY is the 43-character EncodingAESKey from the console').optional(),
+    WECHAT_ENCRYPT_MODE: z
+      .enum(['plain', 'compatible', 'safe'], 'WECHAT_ENCRYPT_MODE is plain, compatible or safe, as chosen in the server configuration (消息加解密方式)')
+      .optional()
+      .describe('Message encryption of the account at /wechat; default safe with WECHAT_AES_KEY, else plain'),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_TENANT: z.string().min(1).optional(),
     WECHAT_MAX_CLOCK_SKEW_S: z.coerce.number().int().min(0).default(300),
@@ -64,6 +68,9 @@ const ConfigSchema = z
     }
     if (c.SMTP_URL && !c.MAIL_FROM) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'set MAIL_FROM too when SMTP_URL is set (the sender address of verification emails)' });
+    }
+    if (c.WECHAT_ENCRYPT_MODE && c.WECHAT_ENCRYPT_MODE !== 'plain' && !c.WECHAT_AES_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_AES_KEY'], message: `${c.WECHAT_ENCRYPT_MODE} mode (WECHAT_ENCRYPT_MODE) needs WECHAT_AES_KEY, the EncodingAESKey of the server configuration` });
     }
     if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
@@ -88,6 +95,8 @@ export interface Config {
     appId: string | null;
     appSecret: string | null;
     aesKey: string | null;
+    /** null: safe when aesKey is set, else plain. */
+    encryptMode: 'plain' | 'compatible' | 'safe' | null;
     apiBase: string;
     tenant: string | null;
     maxClockSkewS: number;
@@ -130,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appId: c.WECHAT_APPID ?? null,
       appSecret: c.WECHAT_APPSECRET ?? null,
       aesKey: c.WECHAT_AES_KEY ?? null,
+      encryptMode: c.WECHAT_ENCRYPT_MODE ?? null,
       apiBase: c.WECHAT_API_BASE.replace(/\/+$/, ''),
       tenant: c.WECHAT_TENANT ?? null,
       maxClockSkewS: c.WECHAT_MAX_CLOCK_SKEW_S,

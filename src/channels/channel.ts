@@ -27,6 +27,8 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Exact path, or a pattern whose named groups the handler may read. */
   path: string | RegExp;
+  /** A smaller body limit than the server's (1 MB): larger bodies get 413 before they are read. */
+  maxBodyBytes?: number;
   handle(request: HttpRequest, response: ServerResponse): Promise<void> | void;
 }
 

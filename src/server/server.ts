@@ -137,13 +137,14 @@ export async function startServer(
       }
       if (closing) return sendJson(res, 503, { error: 'shutting down' });
       let body: Buffer;
+      const limit = Math.min(route.maxBodyBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES);
       try {
-        body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, MAX_BODY_BYTES);
+        body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, limit);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           metrics.rejected(channelOf(url.pathname), 'too_large');
           res.setHeader('connection', 'close');
-          return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
+          return sendJson(res, 413, { error: `body larger than ${limit} bytes` });
         }
         throw error;
       }
