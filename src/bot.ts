@@ -1,6 +1,7 @@
 // Composition root of the core: knowledge, storage, encryption and the conversation engine,
 // opened once from the configuration and closed together.
 
+import { hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
@@ -27,6 +28,8 @@ export interface Bot {
   reload?(): Promise<boolean>;
   /** Called after each reload that changed the knowledge. */
   onReload?(listener: (assistant: PolicyAssistant) => void): void;
+  /** A 32-byte key for `purpose` (e.g. signing web sessions), derived from the encryption key: the same on every instance. */
+  deriveKey(purpose: string): Buffer;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function openBot(
     transcriptRetentionDays: config.transcriptRetentionDays,
     ticketRetentionDays: config.ticketRetentionDays,
     codeSenders,
+    maxOpenTicketsPerRequester: config.maxOpenTicketsPerRequester,
     clock: options.clock,
   });
   const indexed = await engine.tickets.indexContacts();
@@ -92,6 +96,7 @@ export async function openBot(
     // One reload at a time: a burst of changes never builds two indexes at once.
     reload: () => (reloading = reloading.then(reloadNow, reloadNow)),
     onReload: (listener) => void listeners.push(listener),
+    deriveKey: (purpose) => Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), `privacy-bot ${purpose}`, 32)),
     close: async () => {
       for (const sender of Object.values(codeSenders)) if (sender instanceof EmailCodeSender) sender.close();
       await store.close();

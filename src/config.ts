@@ -42,6 +42,11 @@ const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the server'),
     HOST: z.string().min(1).default('0.0.0.0').describe('Interface the server listens on'),
     BOT_DEFAULT_TENANT: z.string().min(1).optional().describe('Tenant of channels that name none'),
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0).describe('Proxies (load balancers) in front whose X-Forwarded-For entries are trusted'),
+    WEB_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(20).describe('Web chat messages per session per minute'),
+    WEB_MESSAGES_PER_MINUTE_PER_IP: z.coerce.number().int().min(1).default(120).describe('Web chat messages per client address per minute'),
+    WEB_NEW_CHATS_PER_HOUR_PER_IP: z.coerce.number().int().min(1).default(30).describe('New web chat sessions per client address per hour'),
+    MAX_OPEN_TICKETS_PER_REQUESTER: z.coerce.number().int().min(1).default(5).describe('Open requests one person may have at once'),
     WECHAT_TOKEN: z.string().min(3).max(32).optional().describe('Token set in the Official Account console'),
     WECHAT_APPID: z.string().min(1).optional(),
     WECHAT_APPSECRET: z.string().min(1).optional(),
@@ -89,7 +94,9 @@ export interface Config {
   ticketRetentionDays: number;
   /** Where verification codes go out; null = that kind of contact is verified by an agent. */
   verification: { smtpUrl: string | null; mailFrom: string | null; smsWebhookUrl: string | null };
-  server: { port: number; host: string; defaultTenant: string | null };
+  server: { port: number; host: string; defaultTenant: string | null; trustedProxyHops: number };
+  web: { messagesPerMinute: number; messagesPerMinutePerIp: number; newChatsPerHourPerIp: number };
+  maxOpenTicketsPerRequester: number;
   wechat: {
     token: string | null;
     appId: string | null;
@@ -133,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     transcriptRetentionDays: c.TRANSCRIPT_RETENTION_DAYS,
     ticketRetentionDays: c.TICKET_RETENTION_DAYS,
     verification: { smtpUrl: c.SMTP_URL ?? null, mailFrom: c.MAIL_FROM ?? null, smsWebhookUrl: c.SMS_WEBHOOK_URL ?? null },
-    server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null },
+    server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null, trustedProxyHops: c.TRUSTED_PROXY_HOPS },
+    web: { messagesPerMinute: c.WEB_MESSAGES_PER_MINUTE, messagesPerMinutePerIp: c.WEB_MESSAGES_PER_MINUTE_PER_IP, newChatsPerHourPerIp: c.WEB_NEW_CHATS_PER_HOUR_PER_IP },
+    maxOpenTicketsPerRequester: c.MAX_OPEN_TICKETS_PER_REQUESTER,
     wechat: {
       token: c.WECHAT_TOKEN ?? null,
       appId: c.WECHAT_APPID ?? null,

@@ -20,7 +20,7 @@ import { maskContact, maskContactsInText, parseContact, type ContactCipher } fro
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
 import { detectTicketFollowUp } from '../tickets/follow-up.ts';
-import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import { CLOSED_STATUSES, isOpen, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
 import { classifyIntent, isChatHistoryErasure } from './intents.ts';
 import { option, plain } from './reply.ts';
@@ -122,6 +122,8 @@ export interface EngineOptions {
    * last heartbeat, and the channel's redelivery is then answered.
    */
   claimLeaseMs?: number;
+  /** A person with this many open tickets of a tenant gets no new form until one closes (unset: no cap). */
+  maxOpenTicketsPerRequester?: number;
   /** Starts calling `beat` every `everyMs` until the returned function is called (tests drive it by hand). */
   heartbeat?: (beat: () => Promise<void>, everyMs: number) => () => void;
 }
@@ -421,6 +423,15 @@ export class ConversationEngine {
 
   private async startForm(turn: Turn, type: RequestType): Promise<void> {
     const { language, tenant } = turn;
+    const cap = this.options.maxOpenTicketsPerRequester;
+    if (cap !== undefined) {
+      const { message } = turn;
+      const open = (await this.tickets.list({ tenant: tenant.id, requester: { channel: message.channel, userRef: message.userRef } })).filter((t) => isOpen(t.status));
+      if (open.length >= cap) {
+        turn.replies.push(plain('info', say(language, 'tooManyOpenTickets', { count: open.length }), [option(say(language, 'option.status'))]));
+        return;
+      }
+    }
     const request = say(language, `request.${type}`);
     let answer = await this.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
     // An English request about a Chinese-only policy: look the right up in Chinese too.
