@@ -491,8 +491,8 @@ export class PostgresStore implements Store {
     try {
       // A transaction-level advisory lock: committing (or the connection dying with its
       // instance) releases it; waiters are granted it in the order they asked.
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL lock_timeout = '${CONVERSATION_LOCK_TIMEOUT}'`);
+      // One round trip for both (a simple query may hold several statements).
+      await client.query(`BEGIN; SET LOCAL lock_timeout = '${CONVERSATION_LOCK_TIMEOUT}'`);
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
         CONVERSATION_LOCK_CLASS,
         storedText(`${this.schema}\n${key.tenant}\n${key.channel}\n${key.conversationRef}`),

@@ -141,11 +141,17 @@ describe.runIf(available)('conversations on PostgreSQL', () => {
       expect(await b.engine.handle(message('crash-user', 'crash-1'))).toMatchObject({ duplicate: true });
     });
 
-    /** A store whose loadConversation waits for `gate`: a turn that is still running. */
-    function stalled(store: Store, gate: Promise<void>): Store {
+    /** A store whose loadConversation waits for `gate`: a turn that is still running (inside its lock); `entered` counts such turns. */
+    function stalled(store: Store, gate: Promise<void>, entered: { turns: number }): Store {
       return new Proxy(store, {
         get(target, name, receiver) {
-          if (name === 'loadConversation') return async (...args: Parameters<Store['loadConversation']>) => (await gate, target.loadConversation(...args));
+          if (name === 'loadConversation') {
+            return async (...args: Parameters<Store['loadConversation']>) => {
+              entered.turns++;
+              await gate;
+              return target.loadConversation(...args);
+            };
+          }
           const value = Reflect.get(target, name, receiver) as unknown;
           return typeof value === 'function' ? value.bind(target) : value;
         },
@@ -160,8 +166,9 @@ describe.runIf(available)('conversations on PostgreSQL', () => {
       const beats: (() => Promise<void>)[] = [];
       const slowStore = await openPgStore(schema);
       stores.push(slowStore);
+      const entered = { turns: 0 };
       const a = await instance(schema, key, {
-        store: stalled(slowStore, gate),
+        store: stalled(slowStore, gate, entered),
         claimLeaseMs: LEASE,
         heartbeat: (beat) => {
           beats.push(beat);
@@ -171,7 +178,9 @@ describe.runIf(available)('conversations on PostgreSQL', () => {
       const b = await instance(schema, key, { claimLeaseMs: LEASE });
 
       const slow = a.engine.handle(message('slow-user', 'slow-1'));
-      await expect.poll(() => beats.length).toBe(1);
+      // The slow turn holds the conversation's lock and waits in the middle of its work.
+      await expect.poll(() => entered.turns).toBe(1);
+      expect(beats).toHaveLength(1);
       // Five seconds in, the heartbeat renews the claim: another instance may not take it.
       a.clock.now = new Date(T0.getTime() + 5000);
       await beats[0]!();
