@@ -37,7 +37,7 @@ async function fileDeletion(chat: Chat): Promise<string> {
 }
 
 describe('open tickets per requester', () => {
-  it('refuses a third open request, offers the status, and lets one in again once a request is cancelled', async () => {
+  it('refuses a third open request, offers the status, and lets one in again once a request is withdrawn', async () => {
     const chat = new Chat(engine, 'giantkone', 'busy-user');
     const first = await fileDeletion(chat);
     await fileDeletion(chat);
@@ -47,7 +47,9 @@ describe('open tickets per requester', () => {
     expect(refused.replies[0]!.quickReplies.map((q) => q.value)).toContain('我的申请进度');
     expect(await store.loadConversation('giantkone', 'test', 'test:giantkone:busy-user')).toMatchObject({ state: { form: null } });
 
-    await chat.send(`取消申请 ${first}`);
+    await chat.send(`撤回申请 ${first}`);
+    await chat.send(`确认撤回 ${first}`);
+    expect(chat.text).toContain(first);
     const again = await chat.send('我要查阅我的个人信息');
     expect(again.replies.at(-1)!.kind).toBe('form');
     // Someone else is not affected by this person's requests.
