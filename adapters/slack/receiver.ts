@@ -97,12 +97,17 @@ export class SharedServerReceiver implements Receiver {
         retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(request.raw),
       });
     } catch (error) {
-      // Not acknowledged yet: answer 500 so Slack redelivers it later.
+      // Not acknowledged yet. An event gets 500 so that Slack redelivers it later; Slack never
+      // redelivers interactivity payloads, and one Bolt cannot process is the sender's fault: 400.
       if (!acked) {
         acked = true;
         clearTimeout(deadline);
         logger.error({ slackError: describeSlackError(error) }, 'slack request not processed');
-        sendJson(response, 500, { error: 'not processed' });
+        if (body.type === 'event_callback') sendJson(response, 500, { error: 'not processed' });
+        else {
+          metrics.rejected(CHANNEL_NAME, 'unprocessable');
+          sendJson(response, 400, { error: 'unprocessable payload' });
+        }
       } else {
         logger.error({ slackError: describeSlackError(error) }, 'slack request failed after its ack');
       }

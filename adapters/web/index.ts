@@ -1,11 +1,13 @@
 // The zero-configuration web chat: a static page at `/` and a small JSON API it talks to.
-// It needs no credentials, so it is always on. Each browser keeps a random session id in
-// localStorage; that id is the person (`web:<session>`) and, per tenant, the conversation
-// (`web:<tenant>:<session>`). Replies go back in the POST's response: there is no push.
+// It needs no credentials, so it is always on. The server issues each browser a signed session
+// in an HttpOnly cookie (access.ts); that id is the person (`web:<session>`) and, per tenant,
+// the conversation (`web:<tenant>:<session>`). Replies go back in the POST's response.
 
 import type { ServerResponse } from 'node:http';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import { sendJson } from '../../src/server/server.ts';
+import { WebAccess } from './access.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
 import { renderTurn } from './render.ts';
 import { loadAsset, SECURITY_HEADERS, serveAsset } from './static.ts';
@@ -30,7 +32,8 @@ function sendApiJson(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body);
 }
 
-export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
+export async function createWebChannel(ctx: AdapterContext): Promise<ChannelAdapter> {
+  const access = await WebAccess.open(ctx);
   const page = loadAsset('index.html');
   const script = loadAsset('app.js');
   const stylesheet = loadAsset('app.css');
@@ -50,9 +53,11 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     const { tenant } = parsed.value;
     if (!ctx.tenants.includes(tenant)) {
       ctx.metrics.rejected(WEB_CHANNEL, 'unknown_tenant');
-      return sendApiJson(res, 404, { error: `Unknown tenant "${tenant.slice(0, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
+      return sendApiJson(res, 404, { error: `Unknown tenant "${cutCodePoints(tenant, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
     }
-    const result = await ctx.dispatch(toInboundMessage(parsed.value, new Date()));
+    const session = await access.admit(request, res);
+    if (session === null) return;
+    const result = await ctx.dispatch(toInboundMessage(parsed.value, session, new Date()));
     const body = renderTurn(result);
     sendApiJson(res, 200, body);
     if (body.replies.length > 0) ctx.metrics.sent(WEB_CHANNEL, body.replies.length);
@@ -64,9 +69,10 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     { method: 'GET', path: '/web/app.css', handle: (request, res) => serveAsset(stylesheet, request, res) },
     { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants()) },
     { method: 'POST', path: '/api/web/messages', handle: postMessage },
+    { method: 'POST', path: '/api/web/session', handle: (request, res) => access.newSession(request, res) },
   ];
 
-  return { name: WEB_CHANNEL, routes: () => routes };
+  return { name: WEB_CHANNEL, routes: () => routes, stop: () => access.close() };
 }
 
 export const webAdapter: AdapterFactory = {

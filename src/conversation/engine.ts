@@ -5,12 +5,13 @@
 // Every turn is idempotent per message id (channels redeliver), serialised per conversation,
 // and leaves its state in the store, so a restart in the middle of a form loses nothing.
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BotError, isBotError } from '../errors.ts';
 import type { Answer, Citation } from '../answer/answerer.ts';
 import { toCitation } from '../answer/answerer.ts';
 import { findTenant, type Tenant } from '../knowledge/knowledge-base.ts';
-import { detectLanguage, type Language } from '../knowledge/text.ts';
+import { cutCodePoints, detectLanguage, type Language } from '../knowledge/text.ts';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { validateQuestion } from '../policy-assistant.ts';
 import type { Store } from '../store/store.ts';
@@ -18,7 +19,7 @@ import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
-import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import { CLOSED_STATUSES, isOpen, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
 import { interpret, warmUp, type Interpretation } from './interpret/index.ts';
 import { option, plain } from './reply.ts';
@@ -50,10 +51,15 @@ const SLOTS: Record<RequestType, SlotStep[]> = {
   complaint: ['details'],
 };
 
+/** A form answer is kept to this many characters (code points, so an emoji is never halved). */
+const MAX_FORM_ANSWER = 500;
+
 /** Requests whose scope is usually "everything": offered as a quick reply. */
 const ALL_DATA_OPTION: readonly RequestType[] = ['delete_data', 'access_data', 'port_data'];
 
 export interface FormState {
+  /** Unique per form: the ticket's idempotency key. */
+  id?: string;
   type: RequestType;
   step: Step;
   /** Answers as shown back to the person, with any phone number or email masked. */
@@ -91,8 +97,25 @@ export interface EngineOptions {
   codeSenders?: Partial<Record<'email' | 'mobile', CodeSender>>;
   /** Injected for tests; defaults to the wall clock. */
   clock?: () => Date;
-  /** A claim older than this was left by a crashed instance and may be taken over. */
-  claimStaleAfterMs?: number;
+  /**
+   * How long a message's claim lasts without a heartbeat. A turn renews it every third of
+   * this while it runs; a claim left by an instance that died expires this long after its
+   * last heartbeat, and the channel's redelivery is then answered.
+   */
+  claimLeaseMs?: number;
+  /** A person with this many open tickets of a tenant gets no new form until one closes (unset: no cap). */
+  maxOpenTicketsPerRequester?: number;
+  /** Starts calling `beat` every `everyMs` until the returned function is called (tests drive it by hand). */
+  heartbeat?: (beat: () => Promise<void>, everyMs: number) => () => void;
+}
+
+/** A few seconds: WeChat redelivers for about 15 s after the first attempt. */
+export const DEFAULT_CLAIM_LEASE_MS = 6000;
+
+function intervalHeartbeat(beat: () => Promise<void>, everyMs: number): () => void {
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 interface Turn {
@@ -196,16 +219,42 @@ export class ConversationEngine {
     const { store, logger } = this.options;
     const key = { channel: message.channel, tenant: tenant.id, messageId: message.messageId };
     const receivedAt = this.clock();
-    const claim = await store.claimMessage(key, receivedAt, this.options.claimStaleAfterMs ?? 60_000);
+    const leaseMs = this.options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+    // A token of this attempt: only it renews or releases the claim.
+    const owner = randomUUID();
+    const claim = await store.claimMessage(key, receivedAt, leaseMs, owner);
     if (claim.state !== 'claimed') {
       const previous = claim.state === 'done' ? (claim.result as { intent?: Intent; ticketId?: string } | null) : null;
       logger.info({ channel: message.channel, tenant: tenant.id, state: claim.state }, 'duplicate message ignored');
       return { replies: [], intent: previous?.intent ?? 'other', ticketId: previous?.ticketId, duplicate: true };
     }
     const started = performance.now();
+    const stopHeartbeat = (this.options.heartbeat ?? intervalHeartbeat)(async () => {
+      const kept = await store.renewClaim(key, owner, this.clock()).catch((err: unknown) => {
+        logger.warn({ err, channel: message.channel, tenant: tenant.id }, 'claim heartbeat failed');
+        return true;
+      });
+      if (!kept) logger.warn({ channel: message.channel, tenant: tenant.id }, 'claim lost to a redelivery while the turn ran');
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    const conversation = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef };
     try {
-      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () => this.turn(message, tenant, receivedAt));
-      await store.finishMessage(key, { intent: result.intent, ticketId: result.ticketId ?? null }, this.clock());
+      // In arrival order within this process, then under the database's lock across instances.
+      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () =>
+        store.withConversationLock(conversation, async () => {
+          // While this turn waited, its claim may have expired and the message been answered by
+          // the instance that was only slow: then there is nothing left to do.
+          if (!(await store.renewClaim(key, owner, this.clock()))) return null;
+          const done = await this.turn(message, tenant, receivedAt);
+          // Finished before the lock is let go: a redelivery that took the claim over while this
+          // turn ran and now waits for the lock must find the message done, not answer it again.
+          await store.finishMessage(key, { intent: done.intent, ticketId: done.ticketId ?? null }, this.clock());
+          return done;
+        }),
+      );
+      if (result === null) {
+        logger.info({ channel: message.channel, tenant: tenant.id, state: 'taken_over' }, 'duplicate message ignored');
+        return { replies: [], intent: 'other', duplicate: true };
+      }
       logger.info(
         { channel: message.channel, tenant: tenant.id, intent: result.intent, replies: result.replies.map((r) => r.kind), ticketId: result.ticketId, ms: Math.round(performance.now() - started) },
         'turn',
@@ -213,10 +262,12 @@ export class ConversationEngine {
       return result;
     } catch (error) {
       // Let a redelivery try again, and give the person a safe reply instead of silence.
-      await store.releaseMessage(key).catch(() => undefined);
+      await store.releaseMessage(key, owner).catch(() => undefined);
       logger.error({ err: error, channel: message.channel, tenant: tenant.id }, 'turn failed');
       const language = detectLanguage(message.text);
       return { replies: [plain('error', say(language, 'internalError'))], intent: 'other', duplicate: false };
+    } finally {
+      stopHeartbeat();
     }
   }
 
@@ -386,6 +437,15 @@ export class ConversationEngine {
 
   private async startForm(turn: Turn, type: RequestType): Promise<void> {
     const { language, tenant } = turn;
+    const cap = this.options.maxOpenTicketsPerRequester;
+    if (cap !== undefined) {
+      const { message } = turn;
+      const open = (await this.tickets.list({ tenant: tenant.id, requester: { channel: message.channel, userRef: message.userRef } })).filter((t) => isOpen(t.status));
+      if (open.length >= cap) {
+        turn.replies.push(plain('info', say(language, 'tooManyOpenTickets', { count: open.length }), [option(say(language, 'option.status'))]));
+        return;
+      }
+    }
     const request = say(language, `request.${type}`);
     let answer = await this.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
     // An English request about a Chinese-only policy: look the right up in Chinese too.
@@ -411,6 +471,7 @@ export class ConversationEngine {
     }
     turn.replies.push({ kind: 'answer', text: lines.join('\n'), citations, quickReplies: [] });
     const form: FormState = {
+      id: randomUUID(),
       type,
       step: SLOTS[type][0] ?? 'contact',
       slots: {},
@@ -484,7 +545,7 @@ export class ConversationEngine {
           turn.replies.push(this.resume(form, turn));
           return;
         }
-        const answer = text.slice(0, 500);
+        const answer = cutCodePoints(text, MAX_FORM_ANSWER);
         const masked = maskContactsInText(answer);
         form.slots[form.step] = masked;
         if (masked !== answer) (form.sealedSlots ??= {})[form.step] = this.options.cipher.sealText(answer);
@@ -552,7 +613,9 @@ export class ConversationEngine {
       clauses: form.clauses,
       deadline,
       language,
-      originKey: `${message.channel}|${tenant.id}|${message.messageId}`,
+      // One ticket per form, whichever message confirms it (two "确认" with two message ids
+      // file once); forms saved before forms had ids keep the per-message key.
+      originKey: form.id ? `${message.channel}|${tenant.id}|form:${form.id}` : `${message.channel}|${tenant.id}|${message.messageId}`,
       at: this.clock(),
     });
     turn.state.form = null;
