@@ -66,6 +66,8 @@ const ConfigSchema = z
     WECHATY_PUPPET: z.string().min(1).optional().describe('Puppet package, e.g. wechaty-puppet-service'),
     WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
     WECHATY_TENANT: z.string().min(1).optional(),
+    MAX_TURNS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32).describe('Turns handled at once; past it web and Slack get "busy", WeChat is answered later'),
+    MAX_QUEUED_TURNS: z.coerce.number().int().min(0).max(1_000_000).default(5000).describe('WeChat turns waiting for a slot; past it WeChat gets 503 and redelivers'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -111,6 +113,8 @@ export interface Config {
   };
   slack: { signingSecret: string | null; botToken: string | null; apiUrl: string | null; tenant: string | null };
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
+  /** The cap on turns in flight in one process (src/server/admission.ts). */
+  admission: { maxTurnsInFlight: number; maxQueuedTurns: number };
 }
 
 /** A 32-byte key written as 64 hex digits or as base64. */
@@ -156,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
+    admission: { maxTurnsInFlight: c.MAX_TURNS_IN_FLIGHT, maxQueuedTurns: c.MAX_QUEUED_TURNS },
   };
 }

@@ -11,7 +11,9 @@ export type BotErrorCode =
   | 'not_found'
   | 'invalid_transition'
   | 'delivery_failed'
-  | 'storage_failed';
+  | 'storage_failed'
+  /** Too many turns in flight; the caller may retry shortly. */
+  | 'busy';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;

@@ -11,7 +11,9 @@
 import { App, type AuthorizeResult } from '@slack/bolt';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, Route } from '../../src/channels/channel.ts';
 import type { OutboundReply, TurnResult } from '../../src/conversation/types.ts';
+import { say } from '../../src/conversation/templates.ts';
 import { BotError, isBotError } from '../../src/errors.ts';
+import { detectLanguage } from '../../src/knowledge/text.ts';
 import { describeSlackError, SlackDeliveryError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 import {
@@ -164,6 +166,13 @@ export class SlackChannel implements ChannelAdapter {
     try {
       result = await this.context.dispatch(message);
     } catch (error) {
+      if (isBotError(error, 'busy')) {
+        // Nothing was handled: the person is asked to send it again in a moment.
+        logger.warn({ conversation: message.conversationRef }, 'slack: busy, asked to retry');
+        const busy: OutboundReply = { kind: 'error', text: say(detectLanguage(message.text), 'busy'), citations: [], quickReplies: [] };
+        await this.deliver(thread, [busy]).catch(() => undefined);
+        return;
+      }
       logger.error({ conversation: message.conversationRef, code: isBotError(error) ? error.code : 'unexpected' }, 'slack: turn failed');
       return;
     }

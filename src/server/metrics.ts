@@ -23,6 +23,12 @@ export class Metrics {
     labelNames: ['channel', 'reason'],
     registers: [this.registry],
   });
+  readonly deferredTurns = new Counter({
+    name: 'privacy_bot_deferred_turns_total',
+    help: 'Turns queued past MAX_TURNS_IN_FLIGHT (answered late)',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -42,6 +48,10 @@ export class Metrics {
   /** Adapters count what they actually delivered (a reply may be split or sent later). */
   sent(channel: string, count = 1): void {
     this.messagesOut.inc({ channel }, count);
+  }
+
+  deferred(channel: string): void {
+    this.deferredTurns.inc({ channel });
   }
 
   rejected(channel: string, reason: string): void {
