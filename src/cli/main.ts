@@ -11,6 +11,7 @@ import { loadConfig } from '../config.ts';
 import { BotError, isBotError } from '../errors.ts';
 import { parsePolicy } from '../knowledge/parser.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
+import { RUNNING_BUILD } from '../project-root.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
 import { openBot, type Bot } from '../bot.ts';
 import { classifyIntent } from '../conversation/interpret/index.ts';
@@ -184,7 +185,11 @@ export function buildProgram(): Command {
   const serveCommand = async (opts: { port?: number }) => {
     const { serve } = await import('./serve.ts');
     const running = await serve(loadConfig(), { port: opts.port });
-    console.error(`privacy-bot listening on http://localhost:${running.port}/ (channels: ${running.adapters.map((a) => a.name).join(', ') || 'none'})`);
+    // performance.now() counts from the start of the process: the time to a healthy server.
+    const readyMs = Math.round(performance.now());
+    const cpu = process.cpuUsage();
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    console.error(`privacy-bot listening on http://localhost:${running.port}/ (channels: ${running.adapters.map((a) => a.name).join(', ') || 'none'}; ready ${readyMs} ms after start, ${cpuMs} ms CPU${RUNNING_BUILD ? '' : ', TypeScript through tsx: use npm start for the build'})`);
     await new Promise<never>(() => undefined);
   };
 
