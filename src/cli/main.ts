@@ -154,10 +154,10 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('build the search index for the knowledge directory')
-    .option('--force', 'rebuild even if the index is current')
+    .option('--force', 'rebuild every tenant and refit the embedding (default: only what changed)')
     .action(async (opts: { force?: boolean }) => {
       const started = performance.now();
-      const assistant = await openAssistant(opts.force ?? true);
+      const assistant = await openAssistant(opts.force ?? false);
       const clauses = [...assistant.index.tenants.values()].reduce((n, t) => n + t.clauses.length, 0);
       console.error(`indexed ${clauses} clauses of ${assistant.kb.policies.length} policies in ${Math.round(performance.now() - started)} ms -> ${assistant.index.dir}`);
     });
