@@ -205,6 +205,16 @@ export function buildProgram(): Command {
     .option('--port <port>', 'override PORT', (v) => Number(v))
     .action(serveCommand);
 
+  program
+    .command('cluster')
+    .description('several server processes on one port (node:cluster), for local trials (npm run cluster -- --instances N)')
+    .option('--instances <n>', 'number of server processes (1-100)', positiveInt, 2)
+    .option('--port <port>', 'override PORT', (v) => Number(v))
+    .action(async (opts: { instances: number; port?: number }) => {
+      const { runCluster } = await import('./cluster.ts');
+      await runCluster(loadConfig(), opts.instances, { port: opts.port });
+    });
+
   registerTicketCommands(program, openTerminalBot);
   registerPolicyCommands(program, () => loadConfig());
 
@@ -227,6 +237,18 @@ export function buildProgram(): Command {
     .action(async (opts: { corpus: string; quick?: boolean }) => {
       const { runBench } = await import('../tools/bench.ts');
       await runBench(opts);
+    });
+
+  program
+    .command('soak')
+    .description('load, redelivery, crash, fuzz and personal-data checks on 127.0.0.1, one table (npm run soak)')
+    .option('--quick', 'short versions of every step')
+    .option('--database-url <url>', 'PostgreSQL server where a throwaway database is created', 'postgres://postgres@127.0.0.1:5432/test')
+    .action(async (opts: { quick?: boolean; databaseUrl: string }) => {
+      const { runSoak, printSoakTable } = await import('../tools/soak.ts');
+      const rows = await runSoak({ quick: opts.quick, databaseUrl: opts.databaseUrl });
+      printSoakTable(rows);
+      if (rows.some((r) => r.held === false)) process.exitCode = 1;
     });
 
   return program;
