@@ -21,10 +21,10 @@ function newest(dir) {
 }
 
 const built = existsSync(ENTRY) ? statSync(ENTRY).mtimeMs : 0;
-const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'adapters')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
+const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'adapters')), statSync(join(ROOT, 'src/tsconfig.build.json')).mtimeMs);
 if (built < sources) {
   console.error(built === 0 ? 'privacy-bot: no build in dist/, running npm run build' : 'privacy-bot: sources changed since the last build, rebuilding dist/');
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'src/tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
