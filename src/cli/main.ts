@@ -207,11 +207,13 @@ export function buildProgram(): Command {
     .command('eval')
     .description('score retrieval and answers on the development sets (npm run eval)')
     .option('--questions <file>', 'questions JSONL', '../shared/eval/dev-questions.jsonl')
-    .option('--corpus <dir>', 'policies (.txt) to run the structure check on', '../shared/corpora/capp-130')
+    .option('--capp <file>', 'questions on new companies\' policies (default: capp-dev-questions.jsonl beside --questions)')
+    .option('--capp-tenants <file>', 'their tenants (default: capp-dev-tenants.json beside --capp)')
+    .option('--quiet', 'figures only, without the list of imperfect answers')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; corpus: string; json?: boolean }) => {
+    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; quiet?: boolean; json?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
-      await runEval(await openAssistant(), opts);
+      await runEval(loadConfig(), opts);
     });
 
   program
