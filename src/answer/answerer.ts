@@ -5,8 +5,10 @@
 import type { PolicyMeta, Tenant } from '../knowledge/knowledge-base.ts';
 import type { Clause } from '../knowledge/parser.ts';
 import { cutCodePoints, splitSentences, type Language } from '../knowledge/text.ts';
-import { evidenceCoverage, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
+import type { QueryAnalysis, ScoredClause, TenantIndex } from '../retrieval/hybrid-retriever.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
+import { shippedBackground, type Background } from './background.ts';
+import { decide, decisionFeatures, shippedDecisionModel, type Decision, type DecisionModel } from './decide.ts';
 import { reply } from './replies.ts';
 
 export interface Citation {
@@ -29,9 +31,9 @@ export interface Answer {
   citations: Citation[];
   /** Another tenant's company named in the question, if any. */
   otherCompany?: string;
+  /** The answer-or-refuse decision: the model's probability that the policy covers the question. */
+  confidence?: { probability: number; threshold: number };
 }
-
-export const MIN_COVERAGE = 0.5;
 const MAX_CLAUSES = 3;
 const RELATIVE_CUTOFF = 0.7;
 
@@ -41,6 +43,8 @@ export interface AnswerContext {
   policies: Map<string, PolicyMeta>;
   index: TenantIndex;
   language: Language;
+  /** The answer-or-refuse model and its background statistic (default: the shipped ones). */
+  decision?: { model: DecisionModel; background: Background };
 }
 
 /** Lookups over a tenant's clause tree, computed once per index rather than per question. */
@@ -76,9 +80,9 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   const other = ctx.otherTenants.flatMap((t) => t.aliases).find((alias) => question.toLowerCase().includes(alias.toLowerCase()));
   const best = results[0];
   const tree = treeOf(ctx.index);
-  const top = results.slice(0, 3).map((r) => tree.position.get(r.clause.clauseId)!);
-  const coverage = best && best.lexical > 0 ? evidenceCoverage(ctx.index, query, top) : 0;
-  if (!best || coverage < MIN_COVERAGE) return refusal(ctx, other);
+  const decision = decideToAnswer(question, results, query, ctx);
+  const confidence = { probability: Number(decision.probability.toFixed(4)), threshold: decision.threshold };
+  if (!best || !decision.answer) return { ...refusal(ctx, other), confidence };
 
   const chosen: ScoredClause[] = sectionAnswer(results, query, ctx.index) ?? [];
   for (const r of chosen.length > 0 ? [] : results) {
@@ -102,7 +106,23 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   for (const s of statements) lines.push(`${s.text} [${s.citation}]`);
   lines.push('', reply(lang, 'citationsHeader'));
   citations.forEach((c, i) => lines.push(`[${i + 1}] ${formatCitation(c, lang)}`));
-  return { answerable: true, language: lang, answer: lines.join('\n'), statements, citations, otherCompany: other };
+  return { answerable: true, language: lang, answer: lines.join('\n'), statements, citations, otherCompany: other, confidence };
+}
+
+export function decideToAnswer(question: string, results: ScoredClause[], query: QueryAnalysis, ctx: AnswerContext): Decision {
+  const { model, background } = ctx.decision ?? { model: shippedDecisionModel(), background: shippedBackground() };
+  const { position } = treeOf(ctx.index);
+  const features = decisionFeatures({
+    question,
+    language: ctx.language,
+    query,
+    results,
+    index: ctx.index,
+    docs: results.map((r) => position.get(r.clause.clauseId)!),
+    background,
+    names: [ctx.tenant.name, ...ctx.tenant.aliases],
+  });
+  return decide(model, features);
 }
 
 /**

@@ -217,6 +217,19 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('train-decide')
+    .description('rebuild the background statistic and refit the answer-or-refuse model (src/answer/model/)')
+    .option('--corpus <dir>', 'background policies (CAPP-130)', '../shared/corpora/capp-130')
+    .option('--eval-dir <dir>', 'dev-questions.jsonl, capp-dev-questions.jsonl and capp-dev-tenants.json', '../shared/eval')
+    .option('--training <dir>', 'answer-questions.jsonl and capp-tenants.json', 'training')
+    .option('--steps <n>', 'gradient steps (fewer = stronger early-stopping regularisation)', (v) => Number(v), 300)
+    .option('--dry-run', 'report the cross-validation without writing the model')
+    .action(async (opts: { corpus: string; evalDir: string; training: string; steps: number; dryRun?: boolean }) => {
+      const { runTrainDecide } = await import('../tools/train-decide.ts');
+      await runTrainDecide(loadConfig(), { ...opts, write: !opts.dryRun });
+    });
+
+  program
     .command('bench')
     .description('ingest and ask benchmarks (npm run bench)')
     .option('--corpus <dir>', 'extra policies for the scale run', '../shared/corpora/capp-130')

@@ -380,12 +380,17 @@ export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs:
  * binary searches in the postings and nothing is proportional to the size of the tenant (a
  * common question can match nearly every clause of a large tenant).
  */
-export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs: number[]) => number {
+export function coverageScorer(
+  index: TenantIndex,
+  query: QueryAnalysis,
+  weightOf?: (concept: QueryAnalysis['concepts'][number]) => number,
+): (docs: number[]) => number {
   const { bm25 } = index;
-  const concepts = query.concepts.map(({ alternatives, options }) => {
+  const concepts = query.concepts.map((concept) => {
+    const { alternatives, options } = concept;
     // A word the policies never use weighs as much as the rarest word they do.
     const known = alternatives.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
-    const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
+    const weight = weightOf ? weightOf(concept) : known.length > 0 ? Math.max(...known) : maxIdf(index);
     const usable = options
       .filter((tokens) => tokens.every((t) => bm25.has(t)))
       .map((tokens) => [...new Set(tokens)].sort((a, b) => bm25.docFrequency(a) - bm25.docFrequency(b)));
