@@ -8,6 +8,7 @@ import type { Language } from '../knowledge/text.ts';
 
 const keys = [
   'answerIntro',
+  'answerIntroOtherLanguage',
   'refusal',
   'otherCompany',
   'citationsHeader',

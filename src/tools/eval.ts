@@ -82,9 +82,21 @@ export function answerBody(a: Answer): string {
   return at < 0 ? a.answer : a.answer.slice(0, at);
 }
 
-/** A quoted statement ends at a sentence end, a list's close or an explicit shortening. */
-export function endsWhole(statement: string): boolean {
-  return /([。！？.!?；;：:…」』”"）)]|等\s*\d+\s*[类项条种个]|\betc\.)$/.test(statement.trim());
+/**
+ * A quoted statement ends at a sentence end, at the end of a line or item of the text it
+ * cites, or with an explicit shortening of a list.
+ */
+export function endsWhole(statement: string, source: string): boolean {
+  const s = statement.replace(/\s*(……等 \d+ 项|… \(\d+ items in all\))$/, '').trim();
+  if (/[。！？.!?；;：:…」』”"）)]$/.test(s)) return true;
+  const flat = (t: string) => t.replace(/[^\S\n]+/g, '');
+  const src = flat(source);
+  const tail = flat(s).slice(-12);
+  for (let at = src.indexOf(tail); at >= 0; at = src.indexOf(tail, at + 1)) {
+    const next = src[at + tail.length];
+    if (next === undefined || next === '\n' || next === '：' || next === ':') return true;
+  }
+  return false;
 }
 
 const percentile = (values: number[], p: number) => {
@@ -139,7 +151,7 @@ export async function scoreSet(assistant: PolicyAssistant, questions: Question[]
     if (a.answerable) {
       lengths.push([...answerBody(a)].length);
       for (const s of a.statements) {
-        if (!endsWhole(s.text)) {
+        if (!endsWhole(s.text, a.citations[s.citation - 1]?.text ?? '')) {
           cut++;
           misses.push(`${q.id} cut statement: …${s.text.slice(-20)}`);
         }
