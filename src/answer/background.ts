@@ -51,7 +51,7 @@ export class Background {
 
   /** Share of background policies that use the word (0 for an unknown word). */
   share(word: string): number {
-    return (this.df.get(word) ?? 0) / this.data.documents;
+    return this.data.documents > 0 ? (this.df.get(word) ?? 0) / this.data.documents : 0;
   }
 
   /** IDF scaled to 0..1: 0 for a word every policy uses, 1 for a word none uses. */

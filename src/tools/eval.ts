@@ -91,7 +91,7 @@ export function endsWhole(statement: string, source: string): boolean {
   if (/[。！？.!?；;：:…」』”"）)]$/.test(s)) return true;
   const flat = (t: string) => t.replace(/[^\S\n]+/g, '');
   const src = flat(source);
-  const tail = flat(s).slice(-12);
+  const tail = flat(s.split(/\s+/).at(-1) ?? s).slice(-12);
   for (let at = src.indexOf(tail); at >= 0; at = src.indexOf(tail, at + 1)) {
     const next = src[at + tail.length];
     if (next === undefined || next === '\n' || next === '：' || next === ':') return true;
