@@ -58,7 +58,7 @@ export function asksQuantity(question: string): boolean {
   const q = normalise(question);
   // "电话多少 / 号码是多少" asks for a contact, not an amount.
   const rest = q.replace(/(电话|号码|热线|邮箱|编号|地址)(是)?多少/g, '');
-  return /多少|价格|价钱|几块|几元|费用|收费|几个|几次|几号|\bhow (much|many)\b|\b(price|cost|fee|costs)\b/.test(rest);
+  return /多少|价格|价钱|几块|几元|几个|几次|几号|\bhow (much|many)\b|\b(price|prices|cost|costs)\b/.test(rest);
 }
 
 /** The evidence features of one question and its ranked results. */

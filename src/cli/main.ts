@@ -124,7 +124,7 @@ export function buildProgram(): Command {
       const assistant = await openAssistant();
       const askJson = async (tenant: string, q: string) => {
         const a = await assistant.ask(tenant, q);
-        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson) };
+        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson), ...(a.confidence ? { confidence: a.confidence } : {}) };
       };
       if (opts.jsonl) return runBatch(askJson);
       const tenant = requireTenant(opts.tenant);

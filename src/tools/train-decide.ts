@@ -1,8 +1,8 @@
 // `privacy-bot train-decide`: rebuilds the background statistic from CAPP-130 and fits the
 // answer-or-refuse model on labelled questions (the dev sets plus training/answer-questions.jsonl
 // over CAPP-130 policies outside capp-dev). Leave-one-tenant-out cross-validation gives every
-// question a held-out probability; the threshold is chosen on those (best balanced accuracy:
-// refusing a covered question and answering an uncovered one count alike). Writes
+// question a held-out probability; the threshold is chosen on those (the worse of covered
+// answered and uncovered refused as high as possible: both errors count). Writes
 // src/answer/model/background.json and decide.json.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,10 @@ export function fit(examples: Example[], options: { steps?: number; learningRate
   return { features: [...FEATURES], mean, scale, weights };
 }
 
-/** The threshold with the best balanced accuracy on held-out probabilities (midpoint between neighbours). */
+/**
+ * The threshold on held-out probabilities that makes the worse of the two rates (covered
+ * answered, uncovered refused) as high as possible, then their sum; midpoint between neighbours.
+ */
 export function chooseThreshold(scored: { p: number; covered: boolean }[]): number {
   const ps = [...new Set(scored.map((s) => s.p))].sort((a, b) => a - b);
   const covered = scored.filter((s) => s.covered).length || 1;
@@ -68,7 +71,7 @@ export function chooseThreshold(scored: { p: number; covered: boolean }[]): numb
     const t = i === 0 ? 0 : i === ps.length ? 1 : (ps[i - 1]! + ps[i]!) / 2;
     const tpr = scored.filter((s) => s.covered && s.p >= t).length / covered;
     const tnr = scored.filter((s) => !s.covered && s.p < t).length / uncovered;
-    const score = tpr + tnr;
+    const score = Math.min(tpr, tnr) * 10 + tpr + tnr;
     if (score > best.score + 1e-9) best = { t, score };
   }
   return best.t;
@@ -139,7 +142,7 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
     notes: {
       trainedOn: Object.fromEntries(sets.map(([name, file]) => [name, file])),
       examples: examples.length,
-      thresholdChoice: 'best balanced accuracy (covered answered + uncovered refused) on leave-one-tenant-out held-out probabilities',
+      thresholdChoice: 'maximises min(covered answered, uncovered refused), then their sum, on leave-one-tenant-out held-out probabilities',
       leaveOneTenantOut: cv,
     },
   };
