@@ -73,7 +73,9 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
   const hasOwnLanguage = [...ctx.policies.values()].some((p) => p.tenant === ctx.tenant.id && p.language === lang);
   const lines: string[] = [];
   if (other) lines.push(reply(lang, 'otherCompany', { tenant: ctx.tenant.name, other }));
-  lines.push(reply(lang, hasOwnLanguage ? 'answerIntro' : 'answerIntroOtherLanguage', { tenant: ctx.tenant.name }));
+  // The answer leads with the sentences that answer; the citations name the policy. Only a
+  // quote in another language than the question's needs a line of introduction.
+  if (!hasOwnLanguage) lines.push(reply(lang, 'answerIntroOtherLanguage', { tenant: ctx.tenant.name }));
   for (const st of statements) lines.push(`${st.text} ${[st.citation, ...(st.also ?? [])].map((n) => `[${n}]`).join('')}`);
   lines.push('', reply(lang, 'citationsHeader'));
   citations.forEach((c, i) => lines.push(`[${i + 1}] ${formatCitation(c, lang)}`));

@@ -4,7 +4,7 @@
 
 import type { Clause } from '../knowledge/parser.ts';
 import { splitSentences, type Language } from '../knowledge/text.ts';
-import type { QueryAnalysis, ScoredClause, TenantIndex } from '../retrieval/hybrid-retriever.ts';
+import { coverageScorer, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
 
 /** One quoted passage and the clause it comes from (`also`: the same text in other policies). */
@@ -20,14 +20,21 @@ const MAX_CLAUSES = 3;
 const RELATIVE_CUTOFF = 0.7;
 /** A further clause is quoted only while the answer is shorter than this (characters). */
 const ANSWER_BUDGET = 100;
+/** A clause scoring this close to the best is quoted whatever the length so far. */
+const CLOSE_SCORE = 0.85;
 /** A clause this short is quoted whole. */
-const SHORT_CLAUSE = 90;
+const SHORT_CLAUSE = 60;
+/** A second sentence of a clause is quoted when it scores this close to the first and both are short. */
+const SECOND_SENTENCE = 0.8;
+const TWO_SENTENCES = 100;
 /** List items are quoted whole while they fit in this many characters. */
 const LIST_BUDGET = 110;
 /** A list item longer than this is counted, not quoted. */
 const MAX_ITEM = 60;
-/** Quotes this similar (character bigrams, Jaccard) say the same thing. */
-const SAME_TEXT = 0.6;
+/** Share of the question's content a further clause must cover to be quoted. */
+const SECONDARY_COVERAGE = 0.3;
+/** Quotes this similar (share of the shorter one's character bigrams) say the same thing. */
+const SAME_TEXT = 0.7;
 
 /** Lookups over a tenant's clause tree, computed once per index rather than per question. */
 export interface ClauseTree {
@@ -75,8 +82,11 @@ export function composeQuotes({ results, query, index, language }: ComposeInput)
   }
   const quotes: Quote[] = [];
   let length = 0;
+  const coverage = coverageScorer(index, query);
   for (const [i, r] of chosen.entries()) {
-    if (i > 0 && length >= ANSWER_BUDGET) break;
+    if (i > 0 && length >= ANSWER_BUDGET && r.score < CLOSE_SCORE * (chosen[0]?.score ?? 0)) break;
+    // A further clause must speak to the question itself, not just share a word with it.
+    if (i > 0 && coverage([tree.position.get(r.clause.clauseId)!]) < SECONDARY_COVERAGE) continue;
     const { text, source } = quoteOf(r.clause, query, tree, language, i === 0 ? 2 : 1);
     const same = quotes.find((q) => q.clause.policyId !== r.clause.policyId && similarity(q.text, text) >= SAME_TEXT);
     if (same) {
@@ -194,7 +204,7 @@ function quoteOf(clause: Clause, query: QueryAnalysis, tree: ClauseTree, languag
   const first = ranked[0]!;
   const picked = [first];
   for (const next of ranked.slice(1, maxSentences)) {
-    if (next.score >= 0.6 * first.score && next.score > 0 && [...first.s].length + [...next.s].length <= 200) picked.push(next);
+    if (next.score >= SECOND_SENTENCE * first.score && next.score > 0 && [...first.s].length + [...next.s].length <= TWO_SENTENCES) picked.push(next);
   }
   let text = picked
     .sort((a, b) => a.i - b.i)
@@ -245,13 +255,14 @@ function bigramSet(text: string): Set<string> {
   return out;
 }
 
+/** How much two passages say the same: shared character bigrams over the shorter one's. */
 export function similarity(a: string, b: string): number {
   const x = bigramSet(a);
   const y = bigramSet(b);
   if (x.size === 0 || y.size === 0) return 0;
   let shared = 0;
   for (const g of x) if (y.has(g)) shared++;
-  return shared / (x.size + y.size - shared);
+  return shared / Math.min(x.size, y.size);
 }
 
 /** `text` contains (nearly) every sentence of `quote`. */

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Language } from '../knowledge/text.ts';
 
 const keys = [
-  'answerIntro',
   'answerIntroOtherLanguage',
   'refusal',
   'otherCompany',
