@@ -61,9 +61,11 @@ export function composeAnswer(question: string, results: ScoredClause[], query: 
 
   const lang = ctx.language;
   const quotes = composeQuotes({ results, query, index: ctx.index, language: lang });
-  // With a version of the policy in the question's language, quote it first.
+  // With a version of the policy in the question's language, quote it first, and only it:
+  // the other language's version says the same in a language the reader did not use.
   const own = (c: Clause) => ctx.policies.get(c.policyId)?.language === lang;
   quotes.sort((a, b) => Number(own(b.clause)) - Number(own(a.clause)));
+  if (quotes.some((q) => own(q.clause))) quotes.splice(0, quotes.length, ...quotes.filter((q) => own(q.clause)));
   const citations: Citation[] = [];
   const statements: Statement[] = quotes.map((q) => {
     const citation = citations.push({ ...toCitation(q.clause, ctx.policies), text: q.source });

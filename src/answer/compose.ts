@@ -34,7 +34,7 @@ const MAX_ITEM = 60;
 /** Share of the question's content a further clause must cover to be quoted. */
 const SECONDARY_COVERAGE = 0.3;
 /** Quotes this similar (share of the shorter one's character bigrams) say the same thing. */
-const SAME_TEXT = 0.7;
+const SAME_TEXT = 0.6;
 
 /** Lookups over a tenant's clause tree, computed once per index rather than per question. */
 export interface ClauseTree {
@@ -187,11 +187,26 @@ function bodyOf(clause: Clause): string {
  * ("……如下： 1、…… 2、……"), so a quote never ends inside an item.
  */
 export function quoteUnits(text: string): string[] {
-  return text
+  const pieces = text
     .split('\n')
     .flatMap((line) => line.split(/\s+(?=(?:\d{1,2}[、.．)）](?!\d)|[（(]\d{1,2}[)）]|[（(][一二三四五六七八九十]{1,3}[)）]|[a-z][.)]\s))/))
     .flatMap((part) => splitSentences(part));
+  // A piece that stops without a sentence end ("……发送邮件至 x@y.com 或", "我们会根据您")
+  // continues in the next one: a break in the source or an item inside a sentence.
+  const units: string[] = [];
+  let open = '';
+  for (const piece of pieces) {
+    open = open ? `${open} ${piece}` : piece;
+    if (SENTENCE_END.test(open)) {
+      units.push(open);
+      open = '';
+    }
+  }
+  if (open) units.push(open);
+  return units;
 }
+
+const SENTENCE_END = /([。！？!?；;：:…]|[.](?!\d))["”」』）)]*$/;
 
 function quoteOf(clause: Clause, query: QueryAnalysis, tree: ClauseTree, language: Language, maxSentences: number): { text: string; source: string } {
   const body = bodyOf(clause);

@@ -83,8 +83,8 @@ export function answerBody(a: Answer): string {
 }
 
 /**
- * A quoted statement ends at a sentence end, at the end of a line or item of the text it
- * cites, or with an explicit shortening of a list.
+ * A quoted statement ends at a sentence end, at the end of the text it cites or of a list
+ * item's heading, or with an explicit shortening of a list.
  */
 export function endsWhole(statement: string, source: string): boolean {
   const s = statement.replace(/\s*(……等 \d+ 项|… \(\d+ items in all\))$/, '').trim();
@@ -94,7 +94,7 @@ export function endsWhole(statement: string, source: string): boolean {
   const tail = flat(s.split(/\s+/).at(-1) ?? s).slice(-12);
   for (let at = src.indexOf(tail); at >= 0; at = src.indexOf(tail, at + 1)) {
     const next = src[at + tail.length];
-    if (next === undefined || next === '\n' || next === '：' || next === ':') return true;
+    if (next === undefined || next === '：' || next === ':') return true;
   }
   return false;
 }

@@ -43,6 +43,11 @@ describe('quote units', () => {
     ]);
   });
 
+  it('keeps a sentence broken across lines or around an inline item together', () => {
+    expect(quoteUnits('可以发送邮件至 a@example.com 或\n致电客服。')).toEqual(['可以发送邮件至 a@example.com 或 致电客服。']);
+    expect(quoteUnits('我们会根据您 2、所选的服务收集信息。')).toEqual(['我们会根据您 2、所选的服务收集信息。']);
+  });
+
   it('does not split a decimal or a date', () => {
     expect(quoteUnits('本政策自2024.8.1起生效，版本1.2。')).toEqual(['本政策自2024.8.1起生效，版本1.2。']);
   });
