@@ -5,7 +5,9 @@ import type { Config } from './config.ts';
 import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
-import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
+import { composeAnswer, headingOf, type Answer } from './answer/answerer.ts';
+import { shippedBackground } from './answer/background.ts';
+import { shippedDecisionModel } from './answer/decide.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
 import { buildIndex, indexExists, indexHash, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
@@ -74,6 +76,10 @@ export class PolicyAssistant {
       !options.rebuild && indexExists(config.dataDir, hash)
         ? loadIndex(kb, lexicon, config.dataDir, embedding)
         : await buildIndex(kb, lexicon, config.dataDir, embedding, options.progress);
+    // Load the answer-or-refuse model now: a broken model file fails at start, and the first
+    // question does not pay for reading it.
+    shippedDecisionModel();
+    shippedBackground();
     return new PolicyAssistant(kb, lexicon, index);
   }
 

@@ -9,7 +9,7 @@ import { BotError } from '../errors.ts';
 import { coverageScorer, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
 import { analyze, isStopword, normalise } from '../retrieval/tokenizer.ts';
 import type { Language } from '../knowledge/text.ts';
-import { generality, type Background } from './background.ts';
+import type { Background } from './background.ts';
 
 export const DECISION_MODEL_FILE = new URL('./model/decide.json', import.meta.url);
 
@@ -81,7 +81,7 @@ export function decisionFeatures(input: EvidenceInput): Features {
   // A concept weighs by its most policy-typical form (an everyday word the lexicon maps to
   // policy vocabulary is as specific as that vocabulary), less when it is everyday filler.
   const specificity = (c: Concept) => Math.min(...c.alternatives.map((t) => (known(t) ? background.specificity(t) : 1)));
-  const content = (c: Concept) => specificity(c) * (1 - 0.8 * generality(c.word));
+  const content = (c: Concept) => specificity(c) * (1 - 0.8 * background.generality(c.word));
   const covers = coverageScorer(index, query);
   const contentCovers = coverageScorer(index, query, content);
   const oneConcept = (c: Concept) => coverageScorer(index, { ...query, concepts: [c] })(top3);

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import LogisticRegression from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
 import type { Config } from '../config.ts';
-import { Background, BACKGROUND_FILE } from '../answer/background.ts';
+import { Background, BACKGROUND_FILE, generalWords } from '../answer/background.ts';
 import { DECISION_MODEL_FILE, FEATURES, decisionFeatures, probability, type DecisionModel, type Features } from '../answer/decide.ts';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { isGold, openWithExtraTenants, readQuestions, type Question } from './eval.ts';
@@ -104,7 +104,9 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
   const files = readdirSync(corpus).filter((f) => /\.txt$/.test(f)).sort();
   const background = Background.build(
     files.map((f) => readFileSync(join(corpus, f), 'utf8')),
-    `CAPP-130 (${files.length} policies), jieba words, document frequency >= 2`,
+    `CAPP-130 (${files.length} policies), jieba words, document frequency >= 2; generality from jieba's dictionary`,
+    2,
+    generalWords(),
   );
   console.log(`background: ${Object.keys(background.data.df).length} words over ${background.data.documents} policies`);
 
