@@ -6,8 +6,8 @@ import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
 import { composeAnswer, headingOf, type Answer } from './answer/answerer.ts';
-import { shippedBackground } from './answer/background.ts';
-import { shippedDecisionModel } from './answer/decide.ts';
+import { shippedBackground, type Background } from './answer/background.ts';
+import { shippedDecisionModel, type DecisionModel } from './answer/decide.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
 import { buildIndex, indexExists, indexHash, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
@@ -56,7 +56,8 @@ export class PolicyAssistant {
    * citations): the policy id for the version in force, "id@date" for its other versions.
    */
   readonly policies: Map<string, PolicyMeta>;
-  private readonly archives = new Map<string, TenantIndex>();
+  /** Another answer-or-refuse model than the shipped one (evaluation of a model held out from a set). */
+  decision: { model: DecisionModel; background: Background } | undefined;
 
   private constructor(
     readonly kb: KnowledgeBase,
@@ -118,7 +119,7 @@ export class PolicyAssistant {
     if (past) return this.askArchive(tenantId, question, past);
     const { text, tenant, index, language, query, results } = await this.retrieve(tenantId, question, 8);
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language, decision: this.decision });
   }
 
   /** Every version of each of a tenant's policies, oldest first. */

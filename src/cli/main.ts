@@ -209,9 +209,10 @@ export function buildProgram(): Command {
     .option('--questions <file>', 'questions JSONL', '../shared/eval/dev-questions.jsonl')
     .option('--capp <file>', 'questions on new companies\' policies (default: capp-dev-questions.jsonl beside --questions)')
     .option('--capp-tenants <file>', 'their tenants (default: capp-dev-tenants.json beside --capp)')
+    .option('--model <file>', 'an answer-or-refuse model other than the shipped one (from train-decide --out)')
     .option('--quiet', 'figures only, without the list of imperfect answers')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; quiet?: boolean; json?: boolean }) => {
+    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; quiet?: boolean; json?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
       await runEval(loadConfig(), opts);
     });
@@ -223,8 +224,10 @@ export function buildProgram(): Command {
     .option('--eval-dir <dir>', 'dev-questions.jsonl, capp-dev-questions.jsonl and capp-dev-tenants.json', '../shared/eval')
     .option('--training <dir>', 'answer-questions.jsonl and capp-tenants.json', 'training')
     .option('--steps <n>', 'gradient steps (fewer = stronger early-stopping regularisation)', (v) => Number(v), 300)
+    .option('--exclude <sets>', 'leave sets out of the fit: dev, capp-dev, training (comma-separated)', (v) => v.split(','))
+    .option('--out <file>', 'write the model here instead of src/answer/model/decide.json')
     .option('--dry-run', 'report the cross-validation without writing the model')
-    .action(async (opts: { corpus: string; evalDir: string; training: string; steps: number; dryRun?: boolean }) => {
+    .action(async (opts: { corpus: string; evalDir: string; training: string; steps: number; exclude?: string[]; out?: string; dryRun?: boolean }) => {
       const { runTrainDecide } = await import('../tools/train-decide.ts');
       await runTrainDecide(loadConfig(), { ...opts, write: !opts.dryRun });
     });

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
 import type { Answer } from '../answer/answerer.ts';
+import { shippedBackground } from '../answer/background.ts';
+import { parseDecisionModel } from '../answer/decide.ts';
 import { reply } from '../answer/replies.ts';
 import { detectLanguage } from '../knowledge/text.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
@@ -223,6 +225,8 @@ export interface EvalOptions {
   questions: string;
   capp?: string;
   cappTenants?: string;
+  /** A model file from `train-decide --out` instead of the shipped model. */
+  model?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -235,7 +239,9 @@ export async function openWithExtraTenants(config: Config, tenantFiles: string[]
 }
 
 export async function runEval(config: Config, opts: EvalOptions): Promise<void> {
+  const decision = opts.model ? { model: parseDecisionModel(JSON.parse(readFileSync(opts.model, 'utf8'))), background: shippedBackground() } : undefined;
   const assistant = await PolicyAssistant.open(config);
+  assistant.decision = decision;
   const dev = await scoreSet(assistant, readQuestions(opts.questions));
   const report: Record<string, SetFigures> = { dev: dev.figures };
   let capp: Awaited<ReturnType<typeof scoreSet>> | null = null;
@@ -243,6 +249,7 @@ export async function runEval(config: Config, opts: EvalOptions): Promise<void> 
   const cappTenants = opts.cappTenants ?? join(dirname(cappFile), 'capp-dev-tenants.json');
   if (existsSync(cappFile) && existsSync(cappTenants)) {
     const extended = await openWithExtraTenants(config, [cappTenants], defaultCorpusDir(cappTenants));
+    extended.decision = decision;
     capp = await scoreSet(extended, readQuestions(cappFile));
     report.cappDev = capp.figures;
   }

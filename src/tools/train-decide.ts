@@ -97,6 +97,10 @@ export interface TrainOptions {
   training: string;
   write?: boolean;
   steps?: number;
+  /** Leave these sets (dev, capp-dev, training) out of the fit. */
+  exclude?: string[];
+  /** Write the model here instead of src/answer/model/decide.json (the background is not written). */
+  out?: string;
 }
 
 export async function runTrainDecide(config: Config, opts: TrainOptions): Promise<void> {
@@ -119,7 +123,10 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
     ['training', join(opts.training, 'answer-questions.jsonl')],
   ];
   const examples: Example[] = [];
-  for (const [name, file] of sets) examples.push(...(await extractExamples(assistant, name, readQuestions(file), background)));
+  for (const [name, file] of sets) {
+    if (opts.exclude?.includes(name)) continue;
+    examples.push(...(await extractExamples(assistant, name, readQuestions(file), background)));
+  }
   console.log(`examples: ${examples.length} (${examples.filter((e) => e.question.answerable).length} covered)`);
 
   // Leave one tenant out: each question is scored by a model that never saw its policy.
@@ -133,7 +140,7 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
   }
   const threshold = chooseThreshold(examples.map((e, i) => ({ p: heldOut[i]!, covered: e.question.answerable })));
   const cv: Record<string, unknown> = { all: figures(examples, heldOut, threshold) };
-  for (const [name] of sets) {
+  for (const [name] of sets.filter(([n]) => !opts.exclude?.includes(n))) {
     const idx = examples.map((e, i) => (e.set === name ? i : -1)).filter((i) => i >= 0);
     cv[name] = figures(idx.map((i) => examples[i]!), idx.map((i) => heldOut[i]!), threshold);
   }
@@ -142,7 +149,7 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
     ...final,
     threshold: Number(threshold.toFixed(4)),
     notes: {
-      trainedOn: Object.fromEntries(sets.map(([name, file]) => [name, file])),
+      trainedOn: Object.fromEntries(sets.filter(([name]) => !opts.exclude?.includes(name)).map(([name, file]) => [name, file])),
       examples: examples.length,
       thresholdChoice: 'maximises min(covered answered, uncovered refused), then their sum, on leave-one-tenant-out held-out probabilities',
       leaveOneTenantOut: cv,
@@ -154,7 +161,10 @@ export async function runTrainDecide(config: Config, opts: TrainOptions): Promis
     const wrong = e.question.answerable !== heldOut[i]! >= threshold;
     if (wrong) console.log(`  held-out miss p=${heldOut[i]!.toFixed(2)} ${e.question.answerable ? 'covered' : 'uncovered'} ${e.question.id} ${e.question.question}`);
   }
-  if (opts.write !== false) {
+  if (opts.out) {
+    writeFileSync(opts.out, `${JSON.stringify(model, null, 2)}\n`);
+    console.log(`wrote ${opts.out}`);
+  } else if (opts.write !== false) {
     writeFileSync(BACKGROUND_FILE, `${JSON.stringify(background.data)}\n`);
     writeFileSync(DECISION_MODEL_FILE, `${JSON.stringify(model, null, 2)}\n`);
     console.log(`wrote ${BACKGROUND_FILE.pathname} and ${DECISION_MODEL_FILE.pathname}`);
