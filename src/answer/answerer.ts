@@ -1,6 +1,7 @@
-// The default answerer needs no LLM: it quotes the sentences of the best clauses that
-// carry the question's words, marks each with its citation and lists the citations. When
-// the evidence is weak it says the policy does not cover the question and cites nothing.
+// The default answerer needs no LLM: the calibrated decision (decide.ts) says whether the
+// policy covers the question; if it does, the quotes (compose.ts) are marked with their
+// citations and the citations listed, in the question's language; if not, it says so and
+// cites nothing.
 
 import type { PolicyMeta, Tenant } from '../knowledge/knowledge-base.ts';
 import type { Clause } from '../knowledge/parser.ts';
@@ -41,6 +42,7 @@ export interface Answer {
   /** The answer-or-refuse decision: the model's probability that the policy covers the question. */
   confidence?: { probability: number; threshold: number };
 }
+
 export interface AnswerContext {
   tenant: Tenant;
   otherTenants: Tenant[];
@@ -54,7 +56,6 @@ export interface AnswerContext {
 export function composeAnswer(question: string, results: ScoredClause[], query: QueryAnalysis, ctx: AnswerContext): Answer {
   const other = ctx.otherTenants.flatMap((t) => t.aliases).find((alias) => question.toLowerCase().includes(alias.toLowerCase()));
   const best = results[0];
-  const tree = treeOf(ctx.index);
   const decision = decideToAnswer(question, results, query, ctx);
   const confidence = { probability: Number(decision.probability.toFixed(4)), threshold: decision.threshold };
   if (!best || !decision.answer) return { ...refusal(ctx, other), confidence };
