@@ -4,7 +4,7 @@
 
 import type { Clause } from '../knowledge/parser.ts';
 import { splitSentences, type Language } from '../knowledge/text.ts';
-import { coverageScorer, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
+import { contactValues, coverageScorer, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
 
 /** One quoted passage and the clause it comes from (`also`: the same text in other policies). */
@@ -20,6 +20,8 @@ const MAX_CLAUSES = 3;
 const RELATIVE_CUTOFF = 0.7;
 /** A further clause is quoted only while the answer is shorter than this (characters). */
 const ANSWER_BUDGET = 100;
+/** No further clause once the answer is this long. */
+const ANSWER_LIMIT = 300;
 /** A clause scoring this close to the best is quoted whatever the length so far. */
 const CLOSE_SCORE = 0.85;
 /** A clause this short is quoted whole. */
@@ -29,6 +31,8 @@ const SECOND_SENTENCE = 0.8;
 const TWO_SENTENCES = 100;
 /** List items are quoted whole while they fit in this many characters. */
 const LIST_BUDGET = 110;
+/** Added to the score of a sentence that states the contact detail asked for. */
+const CONTACT_BONUS = 10;
 /** A list item longer than this is counted, not quoted. */
 const MAX_ITEM = 60;
 /** Share of the question's content a further clause must cover to be quoted. */
@@ -84,7 +88,7 @@ export function composeQuotes({ results, query, index, language }: ComposeInput)
   let length = 0;
   const coverage = coverageScorer(index, query);
   for (const [i, r] of chosen.entries()) {
-    if (i > 0 && length >= ANSWER_BUDGET && r.score < CLOSE_SCORE * (chosen[0]?.score ?? 0)) break;
+    if (i > 0 && (length >= ANSWER_LIMIT || (length >= ANSWER_BUDGET && r.score < CLOSE_SCORE * (chosen[0]?.score ?? 0)))) break;
     // A further clause must speak to the question itself, not just share a word with it.
     if (i > 0 && coverage([tree.position.get(r.clause.clauseId)!]) < SECONDARY_COVERAGE) continue;
     const { text, source } = quoteOf(r.clause, query, tree, language, i === 0 ? 2 : 1);
@@ -119,9 +123,12 @@ function chooseClauses(results: ScoredClause[], query: QueryAnalysis, index: Ten
   for (const r of results) {
     if (chosen.length >= MAX_CLAUSES || r.score < RELATIVE_CUTOFF * best.score) break;
     if (chosen.some((c) => c.clause.text === r.clause.text)) continue;
-    const related = chosen.findIndex((c) => isAncestor(r.clause, c.clause, tree));
+    // A clause's text never holds its sub-clauses' text; only a quoted list brings them along.
+    const related = chosen.findIndex(
+      (c) => (quotesItsList(c.clause, query, tree) && isAncestor(r.clause, c.clause, tree, true)) || (quotesItsList(r.clause, query, tree) && isAncestor(c.clause, r.clause, tree, true)),
+    );
     if (related < 0) chosen.push(r);
-    else if (introducesList(r.clause, tree) && isAncestor(chosen[related]!.clause, r.clause, tree, true)) {
+    else if (quotesItsList(r.clause, query, tree)) {
       // List items were chosen before the clause that introduces their list: quote the intro,
       // which brings its items along, in the first item's place.
       chosen[related] = r;
@@ -176,6 +183,18 @@ export function introducesList(clause: Clause, tree?: ClauseTree): boolean {
   return /[:：]\s*$/.test(clause.text) && (!tree || (tree.children.get(clause.clauseId)?.length ?? 0) > 0);
 }
 
+/**
+ * A clause that introduces a list is quoted with its items when the sentence introducing the
+ * list answers best; when an earlier sentence does ("我们或我们的第三方合作伙伴……。我们使用
+ * ……用于以下用途："), that sentence is quoted and the items stand on their own.
+ */
+function quotesItsList(clause: Clause, query: QueryAnalysis, tree: ClauseTree): boolean {
+  if (!introducesList(clause, tree)) return false;
+  const units = quoteUnits(bodyOf(clause));
+  const leadScore = sentenceScore(units.at(-1) ?? '', query);
+  return !units.slice(0, -1).some((u) => sentenceScore(u, query) > leadScore);
+}
+
 /** The clause text without its heading, when the heading is repeated at its start. */
 function bodyOf(clause: Clause): string {
   const body = clause.title && clause.text.startsWith(clause.title) ? clause.text.slice(clause.title.length).replace(/^[:：\s]+/, '') : clause.text;
@@ -193,9 +212,14 @@ export function quoteUnits(text: string): string[] {
     .flatMap((part) => splitSentences(part));
   // A piece that stops without a sentence end ("……发送邮件至 x@y.com 或", "我们会根据您")
   // continues in the next one: a break in the source or an item inside a sentence.
+  // A field line ("地址：……", "邮箱：……") is whole without a sentence end.
   const units: string[] = [];
   let open = '';
   for (const piece of pieces) {
+    if (open && FIELD.test(piece)) {
+      units.push(open);
+      open = '';
+    }
     open = open ? `${open} ${piece}` : piece;
     if (SENTENCE_END.test(open)) {
       units.push(open);
@@ -206,15 +230,18 @@ export function quoteUnits(text: string): string[] {
   return units;
 }
 
+const FIELD = /^[\p{L}\p{N}（）()]{1,10}[：:]/u;
+
 const SENTENCE_END = /([。！？!?；;：:…]|[.](?!\d))["”」』）)]*$/;
 
 function quoteOf(clause: Clause, query: QueryAnalysis, tree: ClauseTree, language: Language, maxSentences: number): { text: string; source: string } {
   const body = bodyOf(clause);
-  const items = introducesList(clause, tree) ? (tree.children.get(clause.clauseId) ?? []) : [];
-  if (items.length > 0) return listQuote(clause, body, items, language);
+  if (quotesItsList(clause, query, tree)) return listQuote(clause, body, tree.children.get(clause.clauseId)!, language);
   if ([...body].length <= SHORT_CLAUSE) return { text: body.replace(/\n/g, ' '), source: clause.text };
   const units = quoteUnits(body);
-  const scored = units.map((s, i) => ({ s, i, score: sentenceScore(s, query) }));
+  // A question for the company's phone, email or address is answered by the lines that state one.
+  const contact = (u: string) => (query.contact && (contactValues(u) & query.contact) !== 0 ? CONTACT_BONUS : 0);
+  const scored = units.map((s, i) => ({ s, i, score: sentenceScore(s, query) + contact(s) }));
   const ranked = [...scored].sort((a, b) => b.score - a.score || a.i - b.i);
   const first = ranked[0]!;
   const picked = [first];

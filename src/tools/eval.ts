@@ -93,10 +93,13 @@ export function endsWhole(statement: string, source: string): boolean {
   if (/[。！？.!?；;：:…」』”"）)]$/.test(s)) return true;
   const flat = (t: string) => t.replace(/[^\S\n]+/g, '');
   const src = flat(source);
-  const tail = flat(s.split(/\s+/).at(-1) ?? s).slice(-12);
+  const last = s.split(/\s+/).at(-1) ?? s;
+  const tail = flat(last).slice(-12);
+  // A field line ("邮箱：x@y.com") is whole where its line ends.
+  const field = /^[\p{L}\p{N}（）()]{1,10}[：:]/u.test(last);
   for (let at = src.indexOf(tail); at >= 0; at = src.indexOf(tail, at + 1)) {
     const next = src[at + tail.length];
-    if (next === undefined || next === '：' || next === ':') return true;
+    if (next === undefined || next === '：' || next === ':' || (field && next === '\n')) return true;
   }
   return false;
 }

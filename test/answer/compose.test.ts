@@ -48,6 +48,14 @@ describe('quote units', () => {
     expect(quoteUnits('我们会根据您 2、所选的服务收集信息。')).toEqual(['我们会根据您 2、所选的服务收集信息。']);
   });
 
+  it('takes a field line as whole', () => {
+    expect(quoteUnits('请通过以下方式联系我们：\n公司：示例有限公司\n邮箱：privacy@example.com')).toEqual([
+      '请通过以下方式联系我们：',
+      '公司：示例有限公司',
+      '邮箱：privacy@example.com',
+    ]);
+  });
+
   it('does not split a decimal or a date', () => {
     expect(quoteUnits('本政策自2024.8.1起生效，版本1.2。')).toEqual(['本政策自2024.8.1起生效，版本1.2。']);
   });
