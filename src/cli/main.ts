@@ -210,9 +210,10 @@ export function buildProgram(): Command {
     .option('--capp <file>', 'questions on new companies\' policies (default: capp-dev-questions.jsonl beside --questions)')
     .option('--capp-tenants <file>', 'their tenants (default: capp-dev-tenants.json beside --capp)')
     .option('--model <file>', 'an answer-or-refuse model other than the shipped one (from train-decide --out)')
+    .option('--corpus <dir>', 'policies (.txt) to run the structure check on', '../shared/corpora/capp-130')
     .option('--quiet', 'figures only, without the list of imperfect answers')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; quiet?: boolean; json?: boolean }) => {
+    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; corpus: string; quiet?: boolean; json?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
       await runEval(loadConfig(), opts);
     });

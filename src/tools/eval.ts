@@ -16,6 +16,7 @@ import { detectLanguage } from '../knowledge/text.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
 import { classifyIntent } from '../conversation/intents.ts';
+import { printStructure, structureOfCorpus, structureOfKnowledgeBase } from './eval-structure.ts';
 import { defaultCorpusDir, knowledgeWithTenants } from './extra-tenants.ts';
 
 export const QuestionSchema = z.object({
@@ -230,6 +231,8 @@ export interface EvalOptions {
   cappTenants?: string;
   /** A model file from `train-decide --out` instead of the shipped model. */
   model?: string;
+  /** Policies (.txt) for the structure check. */
+  corpus: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -246,7 +249,7 @@ export async function runEval(config: Config, opts: EvalOptions): Promise<void> 
   const assistant = await PolicyAssistant.open(config);
   assistant.decision = decision;
   const dev = await scoreSet(assistant, readQuestions(opts.questions));
-  const report: Record<string, SetFigures> = { dev: dev.figures };
+  const report: Record<string, unknown> = { dev: dev.figures };
   let capp: Awaited<ReturnType<typeof scoreSet>> | null = null;
   const cappFile = opts.capp ?? join(dirname(opts.questions), 'capp-dev-questions.jsonl');
   const cappTenants = opts.cappTenants ?? join(dirname(cappFile), 'capp-dev-tenants.json');
@@ -256,6 +259,8 @@ export async function runEval(config: Config, opts: EvalOptions): Promise<void> 
     capp = await scoreSet(extended, readQuestions(cappFile));
     report.cappDev = capp.figures;
   }
+  const structure = { knowledge: structureOfKnowledgeBase(assistant.kb), corpus: structureOfCorpus(opts.corpus) };
+  report.structure = structure;
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
@@ -264,8 +269,8 @@ export async function runEval(config: Config, opts: EvalOptions): Promise<void> 
   if (capp) printSet('capp-dev questions (new companies)', cappFile, capp.figures, capp.misses, !opts.quiet);
   else console.log(`\ncapp-dev: ${cappFile} or ${cappTenants} not found, skipped`);
   evalIntents(join(dirname(opts.questions), 'dev-intents.jsonl'));
-  printStructure('of the knowledge base', figures.structure.knowledge);
-  printStructure(`of ${opts.corpus}`, figures.structure.corpus);
+  printStructure('of the knowledge base', structure.knowledge);
+  printStructure(`of ${opts.corpus}`, structure.corpus);
 }
 
 // --- intents --------------------------------------------------------------------------------

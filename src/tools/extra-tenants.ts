@@ -6,7 +6,6 @@ import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { Manifest } from '../knowledge/knowledge-base.ts';
 
 const ExtraTenantsSchema = z.object({
   tenants: z.array(
@@ -24,6 +23,12 @@ const ExtraTenantsSchema = z.object({
 });
 export type ExtraTenants = z.infer<typeof ExtraTenantsSchema>;
 
+/** The fields of manifest.json this module writes. */
+const ManifestFile = z.object({
+  tenants: z.array(z.object({ id: z.string(), name: z.string(), aliases: z.array(z.string()).optional() }).passthrough()),
+  policies: z.array(z.object({ id: z.string(), tenant: z.string(), file: z.string(), title: z.string(), language: z.enum(['zh', 'en']) }).passthrough()),
+});
+
 export function readExtraTenants(file: string): ExtraTenants {
   return ExtraTenantsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
@@ -35,14 +40,15 @@ export function readExtraTenants(file: string): ExtraTenants {
 export function knowledgeWithTenants(knowledgeDir: string, tenantFiles: string[], corpusDir: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'privacy-bot-knowledge-'));
   cpSync(knowledgeDir, dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  // The manifest as written (its defaults are applied when it is loaded and validated).
+  const manifest = ManifestFile.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const seen = new Set(manifest.tenants.map((t) => t.id));
   for (const file of tenantFiles) {
     for (const t of readExtraTenants(file).tenants) {
       if (seen.has(t.id)) continue;
       seen.add(t.id);
       copyFileSync(resolve(corpusDir, t.file), join(dir, 'policies', t.file));
-      manifest.tenants.push({ id: t.id, name: t.name, aliases: t.aliases, defaultResponseDays: 30 });
+      manifest.tenants.push({ id: t.id, name: t.name, aliases: t.aliases });
       const effectiveDate = t.effectiveDate && /^\d{4}-\d{2}(-\d{2})?$/.test(t.effectiveDate) ? t.effectiveDate : undefined;
       manifest.policies.push({
         id: `${t.id}-privacy`,
