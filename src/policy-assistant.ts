@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
-import { composeAnswer, headingOf, type Answer } from './answer/answerer.ts';
+import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
 import { shippedBackground, type Background } from './answer/background.ts';
 import { shippedDecisionModel, type DecisionModel } from './answer/decide.ts';
 import { reply } from './answer/replies.ts';
@@ -58,6 +58,7 @@ export class PolicyAssistant {
   readonly policies: Map<string, PolicyMeta>;
   /** Another answer-or-refuse model than the shipped one (evaluation of a model held out from a set). */
   decision: { model: DecisionModel; background: Background } | undefined;
+  private readonly archives = new Map<string, TenantIndex>();
 
   private constructor(
     readonly kb: KnowledgeBase,
@@ -166,7 +167,7 @@ export class PolicyAssistant {
     const query = analyseQuery(text, this.lexicon, index);
     const results = await searchTenant(index, query, text, null, { k: 8, language });
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language, decision: this.decision });
     if (!answer.answerable) return answer;
     const dates = [...new Set(versions.filter((v) => !v.inForce).map((v) => v.meta.effectiveDate ?? '—'))].join(', ');
     return { ...answer, answer: `${reply(language, 'pastVersionIntro', { tenant: tenant.name, dates })}\n${answer.answer}` };

@@ -137,5 +137,6 @@ export function formatCitation(c: Citation, language: Language): string {
   const spelled = /^(第|chapter|article|section|part)/i.test(c.number) || /^[一二三四五六七八九十]/.test(c.number);
   const where = !c.number ? '' : spelled ? ` ${c.number}` : reply(language, 'clauseNumber', { number: c.number });
   const heading = c.title ? ` ${c.title}` : '';
-  return reply(language, 'citation', { policy: c.policyTitle, where, heading });
+  const effective = c.effectiveDate ? reply(language, 'citationEffective', { date: c.effectiveDate }) : '';
+  return reply(language, 'citation', { policy: c.policyTitle, where, heading, effective });
 }
