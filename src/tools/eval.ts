@@ -15,7 +15,7 @@ import { reply } from '../answer/replies.ts';
 import { detectLanguage } from '../knowledge/text.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
-import { classifyIntent } from '../conversation/intents.ts';
+import { intentFigures, printIntentFigures } from './eval-intents.ts';
 import { printStructure, structureOfCorpus, structureOfKnowledgeBase } from './eval-structure.ts';
 import { defaultCorpusDir, knowledgeWithTenants } from './extra-tenants.ts';
 
@@ -262,6 +262,7 @@ export async function runEval(config: Config, opts: EvalOptions): Promise<void> 
   const structure = { knowledge: structureOfKnowledgeBase(assistant.kb), corpus: structureOfCorpus(opts.corpus) };
   report.structure = structure;
   if (opts.json) {
+    report.intents = intentFigures(join(dirname(opts.questions), 'dev-intents.jsonl')).map(({ wrong, ...f }) => ({ ...f, wrong: wrong.map((w) => w.id) }));
     console.log(JSON.stringify(report, null, 2));
     return;
   }
