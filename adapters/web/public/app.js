@@ -325,8 +325,7 @@ async function loadTenants() {
     retry.type = 'button';
     retry.addEventListener('click', () => {
       item.remove();
-      if (language !== 'zh') applyLanguage(language);
-void loadTenants();
+      void loadTenants();
     });
     item.append(retry);
     return;
