@@ -43,7 +43,7 @@ const CHROME = {
   zh: {
     title: '隐私政策问答', company: '公司', newChat: '新对话', placeholder: '输入您的问题…', send: '发送', typing: '正在回复…',
     intro: '您好！我会根据所选公司的隐私政策回答您的问题，并注明出处（点开引用可查看原文），例如“你们收集哪些个人信息？”。也可以帮您提交查阅、删除个人信息等申请。',
-    sendFailed: '发送失败，请重试', retry: '重试', newChatNote: '已开始新对话', switched: '已切换到 {name}',
+    sendFailed: '发送失败，请重试', retry: '重试', newChatNote: '已开始新对话 (New chat)', switched: '已切换到 {name}',
   },
   en: {
     title: 'Privacy Policy Assistant', company: 'Company', newChat: 'New chat', placeholder: 'Type your question…', send: 'Send', typing: 'Replying…',
