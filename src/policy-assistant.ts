@@ -6,6 +6,8 @@ import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
 import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
+import { shippedBackground, type Background } from './answer/background.ts';
+import { shippedDecisionModel, type DecisionModel } from './answer/decide.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
 import { buildIndex, indexExists, indexHash, previousIndexDir, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
@@ -54,6 +56,8 @@ export class PolicyAssistant {
    * citations): the policy id for the version in force, "id@date" for its other versions.
    */
   readonly policies: Map<string, PolicyMeta>;
+  /** Another answer-or-refuse model than the shipped one (evaluation of a model held out from a set). */
+  decision: { model: DecisionModel; background: Background } | undefined;
   private readonly archives = new Map<string, TenantIndex>();
 
   private constructor(
@@ -97,6 +101,10 @@ export class PolicyAssistant {
       !options.rebuild && indexExists(config.dataDir, hash)
         ? loadIndex(kb, lexicon, config.dataDir, embedding)
         : await buildIndex(kb, lexicon, config.dataDir, embedding, options.progress, { full: options.rebuild });
+    // Load the answer-or-refuse model now: a broken model file fails at start, and the first
+    // question does not pay for reading it.
+    shippedDecisionModel();
+    shippedBackground();
     return new PolicyAssistant(kb, lexicon, index);
   }
 
@@ -135,7 +143,7 @@ export class PolicyAssistant {
     if (past) return this.askArchive(tenantId, question, past);
     const { text, tenant, index, language, query, results } = await this.retrieve(tenantId, question, 8);
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language, decision: this.decision });
   }
 
   /** Every version of each of a tenant's policies, oldest first. */
@@ -182,7 +190,7 @@ export class PolicyAssistant {
     const query = analyseQuery(text, this.lexicon, index);
     const results = await searchTenant(index, query, text, null, { k: 8, language });
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language, decision: this.decision });
     if (!answer.answerable) return answer;
     const dates = [...new Set(versions.filter((v) => !v.inForce).map((v) => v.meta.effectiveDate ?? '—'))].join(', ');
     return { ...answer, answer: `${reply(language, 'pastVersionIntro', { tenant: tenant.name, dates })}\n${answer.answer}` };
