@@ -38,7 +38,7 @@ export async function openBot(
   logger: Logger,
   options: { progress?: BuildProgress; clock?: () => Date; assistant?: PolicyAssistant } = {},
 ): Promise<Bot> {
-  const assistant = options.assistant ?? (await PolicyAssistant.open(config, { progress: options.progress }));
+  const assistant = options.assistant ?? (await PolicyAssistant.open(config, { progress: options.progress, logger }));
   const key = loadEncryptionKey(config);
   if (key.source === 'new-file') {
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
@@ -74,7 +74,7 @@ export async function openBot(
   let reloading: Promise<boolean> = Promise.resolve(false);
   const reloadNow = async (): Promise<boolean> => {
     try {
-      const next = await PolicyAssistant.open(config);
+      const next = await PolicyAssistant.open(config, { logger, modelOutcomes: engine.assistant.modelOutcomes });
       if (next.index.hash === engine.assistant.index.hash && next.kb.contentHash === engine.assistant.kb.contentHash) return false;
       engine.useAssistant(next);
       logger.info({ index: next.index.hash, tenants: next.kb.tenants.length, policies: next.kb.policies.length }, 'knowledge reloaded');
