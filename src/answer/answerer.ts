@@ -11,6 +11,7 @@ import { shippedBackground, type Background } from './background.ts';
 import { composeQuotes, treeOf } from './compose.ts';
 import { decide, decisionFeatures, shippedDecisionModel, type Decision, type DecisionModel } from './decide.ts';
 import { reply } from './replies.ts';
+import type { ModelOutcome } from '../llm/verify.ts';
 
 export interface Citation {
   policyId: string;
@@ -41,6 +42,8 @@ export interface Answer {
   otherCompany?: string;
   /** The answer-or-refuse decision: the model's probability that the policy covers the question. */
   confidence?: { probability: number; threshold: number };
+  /** Only when a language model was asked: its answer was sent, or why this offline answer was sent instead. */
+  model?: ModelOutcome;
 }
 
 export interface AnswerContext {

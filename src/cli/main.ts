@@ -125,7 +125,7 @@ export function buildProgram(): Command {
       const assistant = await openAssistant();
       const askJson = async (tenant: string, q: string) => {
         const a = await assistant.ask(tenant, q);
-        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson), ...(a.confidence ? { confidence: a.confidence } : {}) };
+        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson), ...(a.confidence ? { confidence: a.confidence } : {}), ...(a.model ? { model: a.model } : {}) };
       };
       if (opts.jsonl) return runBatch(askJson);
       const tenant = requireTenant(opts.tenant);
@@ -228,7 +228,8 @@ export function buildProgram(): Command {
     .option('--corpus <dir>', 'policies (.txt) to run the structure check on', '../shared/corpora/capp-130')
     .option('--quiet', 'figures only, without the list of imperfect answers')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; corpus: string; quiet?: boolean; json?: boolean }) => {
+    .option('--llm', 'answer with the model LLM_* configure (verified, offline fallback) and report the share passing verification')
+    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; corpus: string; quiet?: boolean; json?: boolean; llm?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
       await runEval(loadConfig(), opts);
     });

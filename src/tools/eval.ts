@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { BotError } from '../errors.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
 import type { Answer } from '../answer/answerer.ts';
 import { shippedBackground } from '../answer/background.ts';
@@ -131,6 +132,31 @@ export interface SetFigures {
   languageMatch: number;
   /** Quoted statements that end inside a sentence or an item. */
   cutStatements: number;
+  /** With --llm: what became of the model's drafts. */
+  model?: ModelFigures;
+}
+
+export interface ModelFigures {
+  /** Questions the model was asked to answer. */
+  asked: number;
+  /** Share that passed verification: its answer sent, or its "not covered" agreeing with the decision. */
+  passedVerification: number;
+  sent: number;
+  refusalAgreed: number;
+  /** Offline answers sent instead, by reason. */
+  fallbacks: Record<string, number>;
+}
+
+/** Counts the model outcomes of a set's answers; null when no answer carries one (no model). */
+export function modelFigures(answers: Answer[]): ModelFigures | null {
+  const outcomes = answers.map((a) => a.model).filter((m) => m !== undefined);
+  if (outcomes.length === 0) return null;
+  const count = (o: string) => outcomes.filter((m) => m === o).length;
+  const fallbacks: Record<string, number> = {};
+  for (const m of outcomes) if (m !== 'sent' && m !== 'refusal_agreed') fallbacks[m] = (fallbacks[m] ?? 0) + 1;
+  const sent = count('sent');
+  const refusalAgreed = count('refusal_agreed');
+  return { asked: outcomes.length, passedVerification: (sent + refusalAgreed) / outcomes.length, sent, refusalAgreed, fallbacks };
 }
 
 export async function scoreSet(assistant: PolicyAssistant, questions: Question[]): Promise<{ figures: SetFigures; misses: string[] }> {
@@ -146,7 +172,9 @@ export async function scoreSet(assistant: PolicyAssistant, questions: Question[]
   let coveredRefused = 0;
   let languageOk = 0;
   let cut = 0;
+  const answers: Answer[] = [];
   const check = (q: Question, a: Answer) => {
+    answers.push(a);
     const language = detectLanguage(q.question);
     const lead = answerBody(a).split('\n')[0] ?? '';
     const languages = assistant.index.tenants.get(q.tenant)?.languages;
@@ -202,6 +230,7 @@ export async function scoreSet(assistant: PolicyAssistant, questions: Question[]
       lengthP90: percentile(lengths, 90),
       languageMatch: share(languageOk, questions.length),
       cutStatements: cut,
+      ...(modelFigures(answers) ? { model: modelFigures(answers)! } : {}),
     },
     misses,
   };
@@ -222,6 +251,11 @@ function printSet(title: string, file: string, figures: SetFigures, misses: stri
   console.log(`answer length before citations (chars):      median ${figures.lengthMedian}, p90 ${figures.lengthP90}`);
   console.log(`language match:                              ${count(figures.languageMatch, figures.questions)}`);
   console.log(`statements cut inside a sentence or item:    ${figures.cutStatements}`);
+  if (figures.model) {
+    const m = figures.model;
+    const reasons = Object.entries(m.fallbacks).map(([r, n]) => `${r} ${n}`).join(', ') || 'none';
+    console.log(`model drafts passing verification:           ${count(m.passedVerification, m.asked)}: ${m.sent} sent, ${m.refusalAgreed} agreed "not covered"; offline instead: ${reasons}`);
+  }
   if (verbose && misses.length > 0) console.log(`\nnot perfect:\n  ${misses.join('\n  ')}`);
 }
 
@@ -235,6 +269,8 @@ export interface EvalOptions {
   corpus: string;
   json?: boolean;
   quiet?: boolean;
+  /** Answer with the model LLM_* configures (verified, offline fallback); without it the eval is offline even when LLM_* are set. */
+  llm?: boolean;
 }
 
 /** The bundled tenants plus the capp-dev tenants, in a temporary knowledge and data directory. */
@@ -244,7 +280,11 @@ export async function openWithExtraTenants(config: Config, tenantFiles: string[]
   return PolicyAssistant.open({ ...config, knowledgeDir, dataDir });
 }
 
-export async function runEval(config: Config, opts: EvalOptions): Promise<void> {
+export async function runEval(configured: Config, opts: EvalOptions): Promise<void> {
+  if (opts.llm && !configured.llm) {
+    throw new BotError('invalid_config', 'eval --llm needs a model: set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY if the server wants one).');
+  }
+  const config: Config = opts.llm ? configured : { ...configured, llm: null };
   const decision = opts.model ? { model: parseDecisionModel(JSON.parse(readFileSync(opts.model, 'utf8'))), background: shippedBackground() } : undefined;
   const assistant = await PolicyAssistant.open(config);
   assistant.decision = decision;
