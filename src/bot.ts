@@ -70,6 +70,7 @@ export async function openBot(
     codeSenders,
     maxOpenTicketsPerRequester: config.maxOpenTicketsPerRequester,
     clock: options.clock,
+    handoffTakeTimeoutMinutes: config.handoff.takeTimeoutMinutes,
   });
   const indexed = await engine.tickets.indexContacts();
   if (indexed > 0) logger.info({ tickets: indexed }, 'gave older tickets a contact blind index');

@@ -82,6 +82,7 @@ const ConfigSchema = z
     WECHATY_TENANT: z.string().min(1).optional(),
     MAX_TURNS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32).describe('Turns handled at once; past it web and Slack get "busy", WeChat is answered later'),
     MAX_QUEUED_TURNS: z.coerce.number().int().min(0).max(1_000_000).default(5000).describe('WeChat turns waiting for a slot; past it WeChat gets 503 and redelivers'),
+    HANDOFF_TAKE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(10).describe('Minutes a chat waits for an agent before the user is offered a ticket'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -137,6 +138,7 @@ export interface Config {
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
   /** The cap on turns in flight in one process (src/server/admission.ts). */
   admission: { maxTurnsInFlight: number; maxQueuedTurns: number };
+  handoff: { takeTimeoutMinutes: number };
 }
 
 export interface LlmConfig {
@@ -196,5 +198,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
     admission: { maxTurnsInFlight: c.MAX_TURNS_IN_FLIGHT, maxQueuedTurns: c.MAX_QUEUED_TURNS },
+    handoff: { takeTimeoutMinutes: c.HANDOFF_TAKE_TIMEOUT_MINUTES },
   };
 }

@@ -12,6 +12,8 @@ export type BotErrorCode =
   | 'invalid_transition'
   | 'delivery_failed'
   | 'storage_failed'
+  /** A push cannot reach the person and retrying will not help (WeChat 45015: outside the 48-hour window). */
+  | 'recipient_unreachable'
   /** Too many turns in flight; the caller may retry shortly. */
   | 'busy';
 
