@@ -6,6 +6,7 @@
 // already encrypted, conversation state is JSON the core owns.
 
 import { wellFormed } from '../knowledge/text.ts';
+import type { Citation } from '../answer/answerer.ts';
 import type { Handoff, HandoffEvent, HandoffState } from '../handoff/types.ts';
 import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
 import { chinaDay } from '../tickets/deadline.ts';
@@ -82,6 +83,8 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   text: string;
   at: Date;
+  /** The clauses an outbound answer cited (so a reloaded chat shows them again); absent when none. */
+  citations?: Citation[];
 }
 
 export interface Store {
