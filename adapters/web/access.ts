@@ -52,6 +52,11 @@ export class WebAccess {
     return allowed.ok ? session : this.refuse(res, allowed);
   }
 
+  /** The caller's session id from a valid cookie, without counting anything (push and history reads). */
+  session(request: HttpRequest): string | null {
+    return this.sessions.read(request.headers);
+  }
+
   /** POST /api/web/session: "New chat" — a fresh session (and conversation) for the browser. */
   async newSession(request: HttpRequest, res: ServerResponse): Promise<void> {
     const hops = this.ctx.config.server.trustedProxyHops;

@@ -1,7 +1,9 @@
 // The zero-configuration web chat: a static page at `/` and a small JSON API it talks to.
 // It needs no credentials, so it is always on. The server issues each browser a signed session
 // in an HttpOnly cookie (access.ts); that id is the person (`web:<session>`) and, per tenant,
-// the conversation (`web:<tenant>:<session>`). Replies go back in the POST's response.
+// the conversation (`web:<tenant>:<session>`). Replies go back in the POST's response;
+// what arrives later (an agent's messages) is pushed over Server-Sent Events (push.ts), and a
+// reloaded page fetches the conversation so far (history.ts).
 
 import type { ServerResponse } from 'node:http';
 import { cutCodePoints } from '../../src/knowledge/text.ts';
@@ -13,7 +15,9 @@ import { detectLanguage as languageOf } from '../../src/knowledge/text.ts';
 import { sendJson } from '../../src/server/server.ts';
 import { WebAccess } from './access.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
-import { renderTurn } from './render.ts';
+import { renderHistory } from './history.ts';
+import { parseTenantQuery, WebPushHub, webConversationRef } from './push.ts';
+import { renderReply, renderTurn } from './render.ts';
 import { loadAsset, SECURITY_HEADERS, serveAsset } from './static.ts';
 
 export const WEB_CHANNEL = 'web';
@@ -82,9 +86,45 @@ export async function createWebChannel(ctx: AdapterContext): Promise<ChannelAdap
     { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants()) },
     { method: 'POST', path: '/api/web/messages', handle: postMessage },
     { method: 'POST', path: '/api/web/session', handle: (request, res) => access.newSession(request, res) },
+    {
+      method: 'GET',
+      path: '/api/web/events',
+      handle: (request, res) => {
+        const tenant = parseTenantQuery(request.query, ctx.tenants);
+        if (!tenant.ok) return sendApiJson(res, tenant.status, { error: tenant.error });
+        // The conversation is the session's: a page without one yet has nothing to follow.
+        const session = access.session(request);
+        if (session === null) return sendApiJson(res, 401, { error: 'no session yet: send a message first' });
+        hub.open(request, res, webConversationRef(tenant.value, session));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/web/history',
+      handle: async (request, res) => {
+        const tenant = parseTenantQuery(request.query, ctx.tenants);
+        if (!tenant.ok) return sendApiJson(res, tenant.status, { error: tenant.error });
+        const session = access.session(request);
+        if (session === null) return sendApiJson(res, 200, renderHistory([]));
+        sendApiJson(res, 200, renderHistory(await ctx.store.transcript(tenant.value, WEB_CHANNEL, webConversationRef(tenant.value, session))));
+      },
+    },
   ];
 
-  return { name: WEB_CHANNEL, routes: () => routes, stop: () => access.close() };
+  const hub = new WebPushHub();
+  return {
+    name: WEB_CHANNEL,
+    routes: () => routes,
+    // Pushed messages reach the open pages; a closed page finds them in the history.
+    async send(conversationRef, replies, delivery) {
+      const pages = hub.publish(conversationRef, 'replies', { replies: replies.map(renderReply), at: delivery?.at.toISOString() ?? null, key: delivery?.key ?? null }, delivery?.key);
+      if (pages > 0) ctx.metrics.sent(WEB_CHANNEL, replies.length);
+    },
+    async stop() {
+      hub.closeAll();
+      await access.close();
+    },
+  };
 }
 
 export const webAdapter: AdapterFactory = {

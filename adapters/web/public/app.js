@@ -3,7 +3,7 @@
 // through textContent, never as HTML.
 
 // The session is the server's HttpOnly cookie: this script never sees or chooses it.
-const API = { tenants: 'api/web/tenants', messages: 'api/web/messages', session: 'api/web/session' };
+const API = { tenants: 'api/web/tenants', messages: 'api/web/messages', session: 'api/web/session', history: 'api/web/history', events: 'api/web/events' };
 const STORAGE = { tenant: 'privacy-bot.web.tenant' };
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -256,6 +256,8 @@ async function deliver(message, item) {
     // The message id was seen before: an earlier attempt got through but its answer was lost.
     if (result.duplicate && result.replies.length === 0) addNote('这条消息已经送达过了。如果没有看到回复，请换个说法再问一次。');
     for (const reply of result.replies) addBotReply(reply);
+    // The first message gives the page its session cookie: only then is there a stream to follow.
+    if (!stream || stream.readyState === EventSource.CLOSED) connectPush();
   } catch (error) {
     showSendError(item, message, error instanceof SendError ? error : new SendError(t('sendFailed'), true));
   } finally {
@@ -273,6 +275,76 @@ function send(text) {
   const item = addUserMessage(trimmed);
   void deliver(message, item);
   return true;
+}
+
+// The conversation so far, and what arrives later -----------------------------------------------
+
+/** Newest server time shown from the history: a pushed message at or before it is already on screen. */
+let shownUntil = 0;
+/** Keys of pushed messages already shown (a reconnecting stream may repeat one). */
+const shownPushes = new Set();
+let stream = null;
+
+function conversationQuery() {
+  return new URLSearchParams({ tenant: tenantSelect.value }).toString();
+}
+
+function addHistoryEntry(entry) {
+  if (entry.direction === 'in') return addUserMessage(entry.text);
+  return addBotReply({ kind: entry.citations.length > 0 ? 'answer' : 'info', text: entry.text, citations: entry.citations, quickReplies: [] });
+}
+
+/** Shows the conversation kept on the server (after a reload, a tenant switch, a reconnect). */
+async function loadHistory() {
+  if (!tenantSelect.value) return;
+  let body;
+  try {
+    const response = await fetch(`${API.history}?${conversationQuery()}`);
+    if (!response.ok) return;
+    body = await response.json();
+  } catch {
+    return;
+  }
+  clearConversation();
+  for (const entry of body.entries) {
+    addHistoryEntry(entry);
+    shownUntil = Math.max(shownUntil, Date.parse(entry.at));
+  }
+}
+
+/** Opens the push stream of the current conversation: agents' messages appear without a reload. */
+function connectPush() {
+  if (stream) stream.close();
+  stream = null;
+  if (!tenantSelect.value || typeof EventSource === 'undefined') return;
+  const source = new EventSource(`${API.events}?${conversationQuery()}`);
+  let opened = false;
+  source.addEventListener('open', () => {
+    // A reconnect may have missed pushes: the history has them.
+    if (opened) void loadHistory();
+    opened = true;
+    document.documentElement.dataset.push = 'open';
+  });
+  source.addEventListener('replies', (event) => {
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (data.key && shownPushes.has(data.key)) return;
+    if (data.key) shownPushes.add(data.key);
+    if (data.at && Date.parse(data.at) <= shownUntil) return;
+    retireQuickReplies();
+    for (const reply of data.replies) addBotReply(reply);
+  });
+  stream = source;
+}
+
+async function openConversation() {
+  shownUntil = 0;
+  await loadHistory();
+  connectPush();
 }
 
 // Wiring --------------------------------------------------------------------------------------
@@ -294,7 +366,7 @@ input.addEventListener('keydown', (event) => {
 tenantSelect.addEventListener('change', () => {
   store.set(STORAGE.tenant, tenantSelect.value);
   clearConversation();
-  addNote(t('switched', { name: tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value }));
+  void openConversation().then(() => addNote(t('switched', { name: tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value })));
   input.focus();
 });
 
@@ -309,6 +381,8 @@ newChatButton.addEventListener('click', async () => {
     }
     if (!response.ok) throw new Error(String(response.status));
     clearConversation();
+    shownUntil = 0;
+    connectPush();
     addNote(t('newChatNote'));
   } catch {
     addNote('无法开始新对话，请稍后再试。');
@@ -346,6 +420,7 @@ async function loadTenants() {
   const ids = body.tenants.map((t) => t.id);
   tenantSelect.value = saved && ids.includes(saved) ? saved : (body.defaultTenant ?? ids[0] ?? '');
   tenantSelect.disabled = ids.length === 0;
+  await openConversation();
   document.documentElement.dataset.ready = 'true';
 }
 
