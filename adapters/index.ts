@@ -7,6 +7,7 @@
 
 import type { AdapterFactory } from '../src/channels/channel.ts';
 import type { Config } from '../src/config.ts';
+import { agentConsoleAdapter } from './agent-console/index.ts';
 import { webAdapter } from './web/index.ts';
 import { DISABLED_HINT } from './wechat/accounts.ts';
 
@@ -40,4 +41,4 @@ export const wechatyAdapter = lazy(
   async () => (await import('./wechaty/index.ts')).wechatyAdapter,
 );
 
-export const ADAPTERS: AdapterFactory[] = [webAdapter, wechatAdapter, slackAdapter, wechatyAdapter];
+export const ADAPTERS: AdapterFactory[] = [webAdapter, wechatAdapter, slackAdapter, wechatyAdapter, agentConsoleAdapter];
