@@ -51,8 +51,9 @@ describe('agent console ↔ web chat', () => {
       user.on('pageerror', (e) => problems.push(e.message));
       await user.goto(server.url);
       await user.locator('html[data-ready="true"]').waitFor();
-      await user.locator('html[data-push="open"]').waitFor();
       await type(user, '你们收集哪些个人信息？');
+      // The first message brings the session cookie, and with it the push stream.
+      await user.locator('html[data-push="open"]').waitFor();
       await type(user, '转人工');
       await expect.poll(async () => (await botTexts(user)).at(-1)).toContain('正在为您转接人工客服');
 

@@ -87,6 +87,13 @@ describe('web push and history', () => {
     expect(history.entries.at(-1)).toMatchObject({ direction: 'out', text: '【人工客服 Li】您好 138****5678 是您的电话吗？' });
   });
 
+  it('counts escalations, time to take over and time to first agent reply per tenant in /metrics', async () => {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/privacy_bot_handoff_escalations_total\{tenant="giantkone",reason="human_agent",outcome="waiting"\} 1/);
+    expect(metrics).toMatch(/privacy_bot_handoff_time_to_take_seconds_count\{tenant="giantkone"\} 1/);
+    expect(metrics).toMatch(/privacy_bot_handoff_time_to_first_agent_reply_seconds_count\{tenant="giantkone"\} 1/);
+  });
+
   it('follows only the session of the cookie: none, a forged one, or an unknown tenant get nothing', async () => {
     expect((await fetch(`${server.url}/api/web/events?tenant=${tenant}`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/web/events?tenant=${tenant}`, { headers: { cookie: 'pb_session=forged.value' } })).status).toBe(401);
