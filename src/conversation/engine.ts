@@ -412,7 +412,7 @@ export class ConversationEngine {
       if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
       return;
     }
-    if (mentionsHandoffTopic(text, turn.tenant.handoffTopics)) return this.escalate(turn, 'topic');
+    if (mentionsHandoffTopic(text, turn.tenant.handoffTopics ?? [])) return this.escalate(turn, 'topic');
     if (turn.state.form) return this.continueForm(turn, text, turn.state.form, meaning);
     if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, null);
     // A configured model may label what the rules were unsure of; a close call between a form

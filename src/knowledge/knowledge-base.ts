@@ -32,7 +32,7 @@ const TenantSchema = z.object({
     .describe('Where due dates are counted and shown'),
   languages: z.array(z.enum(['zh', 'en'])).optional().describe('Languages the tenant answers in; default: those of its policies'),
   businessHours: BusinessHoursSchema.optional().describe('When agents take over chats; absent = always'),
-  handoffTopics: z.array(z.string().min(1)).default([]).describe('Words whose mention always passes the chat to a person, e.g. 诉讼, 律师'),
+  handoffTopics: z.array(z.string().min(1)).optional().describe('Words whose mention always passes the chat to a person, e.g. 诉讼, 律师'),
 });
 
 const EFFECTIVE_DATE = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'effectiveDate is YYYY-MM or YYYY-MM-DD');
