@@ -35,6 +35,11 @@ import {
   type TranscriptEntry,
   type VerificationCodeRecord,
 } from './store.ts';
+import type { HandoffChange, HandoffChangeResult, HandoffFilter } from './store.ts';
+import type { Handoff, HandoffEvent } from '../handoff/types.ts';
+import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
+import * as sql from './handoff-sql.ts';
+import type { Codec, HandoffColumns, HandoffEventColumns, OutboxColumns, Tables } from './handoff-sql.ts';
 
 /** First half of the advisory lock key that serialises migrations ("priv"); the schema is the second. */
 const MIGRATION_LOCK_CLASS = 0x70726976;
@@ -188,7 +193,90 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX verification_codes_expires_at ON ${s}.verification_codes (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'handoffs and outbox',
+    sql: (s) => `
+      CREATE TABLE ${s}.handoffs (
+        id                   text        PRIMARY KEY,
+        tenant               text        NOT NULL,
+        channel              text        NOT NULL,
+        conversation_ref     text        NOT NULL,
+        user_ref             text        NOT NULL,
+        language             text        NOT NULL CHECK (language IN ('zh', 'en')),
+        reason               text        NOT NULL,
+        state                text        NOT NULL CHECK (state IN ('bot', 'waiting_agent', 'agent', 'closed')),
+        owner_id             text,
+        owner_name           text,
+        created_at           timestamptz NOT NULL,
+        updated_at           timestamptz NOT NULL,
+        taken_at             timestamptz,
+        first_agent_reply_at timestamptz,
+        ended_at             timestamptz,
+        user_unreachable     smallint    NOT NULL DEFAULT 0
+      );
+      -- At most one open handoff per conversation, whatever the callers do.
+      CREATE UNIQUE INDEX handoffs_one_open ON ${s}.handoffs (tenant, channel, conversation_ref) WHERE state IN ('waiting_agent', 'agent');
+      CREATE INDEX handoffs_conversation ON ${s}.handoffs (tenant, channel, conversation_ref, created_at);
+      CREATE INDEX handoffs_state ON ${s}.handoffs (state, created_at);
+      CREATE INDEX handoffs_updated_at ON ${s}.handoffs (updated_at);
+
+      CREATE TABLE ${s}.handoff_events (
+        id         bigserial   PRIMARY KEY,
+        handoff_id text        NOT NULL REFERENCES ${s}.handoffs (id),
+        type       text        NOT NULL,
+        actor      text        NOT NULL,
+        at         timestamptz NOT NULL,
+        note       text
+      );
+      CREATE INDEX handoff_events_handoff ON ${s}.handoff_events (handoff_id, id);
+      CREATE FUNCTION ${s}.handoff_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'handoff_events is append-only (% refused)', TG_OP;
+      END
+      $$;
+      CREATE TRIGGER handoff_events_no_change BEFORE UPDATE OR DELETE ON ${s}.handoff_events
+        FOR EACH ROW EXECUTE FUNCTION ${s}.handoff_events_append_only();
+      CREATE TRIGGER handoff_events_no_truncate BEFORE TRUNCATE ON ${s}.handoff_events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.handoff_events_append_only();
+
+      CREATE TABLE ${s}.handoff_desk_refs (
+        handoff_id text NOT NULL REFERENCES ${s}.handoffs (id),
+        desk       text NOT NULL,
+        ref        text NOT NULL,
+        PRIMARY KEY (handoff_id, desk),
+        UNIQUE (desk, ref)
+      );
+
+      CREATE TABLE ${s}.outbox (
+        id               bigserial   PRIMARY KEY,
+        target           text        NOT NULL,
+        conversation_ref text        NOT NULL,
+        payload          jsonb       NOT NULL,
+        dedupe_key       text        NOT NULL UNIQUE,
+        tenant           text        NOT NULL,
+        handoff_id       text,
+        state            text        NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        attempts         integer     NOT NULL,
+        next_attempt_at  timestamptz NOT NULL,
+        last_error       text,
+        created_at       timestamptz NOT NULL,
+        updated_at       timestamptz NOT NULL
+      );
+      CREATE INDEX outbox_due ON ${s}.outbox (state, next_attempt_at, id);
+      CREATE INDEX outbox_conversation ON ${s}.outbox (target, conversation_ref, id);
+      CREATE INDEX outbox_handoff ON ${s}.outbox (handoff_id, id);
+    `,
+  },
 ];
+
+/** timestamptz arrives as Date; jsonb is passed as text and cast, and arrives parsed. */
+const CODEC: Codec<Date, string> = {
+  time: (at) => at,
+  readTime: (at) => at,
+  json: (value) => JSON.stringify(value ?? null),
+  readJson: (value) => value,
+};
 
 interface ClaimRow {
   finished_at: Date | null;
@@ -268,6 +356,7 @@ export class PostgresStore implements Store {
   readonly target: string;
   readonly #pool: pg.Pool;
   readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events' | 'access' | 'codes', string>;
+  readonly #h: Tables;
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: string, target: string) {
@@ -285,6 +374,7 @@ export class PostgresStore implements Store {
       access: `${s}.ticket_access_log`,
       codes: `${s}.verification_codes`,
     };
+    this.#h = { handoffs: `${s}.handoffs`, handoffEvents: `${s}.handoff_events`, deskRefs: `${s}.handoff_desk_refs`, outbox: `${s}.outbox` };
   }
 
   /** Connects, creates the schema when missing and applies pending migrations. */
@@ -460,6 +550,8 @@ export class PostgresStore implements Store {
       const messages = await c.query(`DELETE FROM ${this.#t.transcript} WHERE at < $1`, [before]);
       const conversations = await c.query(`DELETE FROM ${this.#t.conversations} WHERE updated_at < $1`, [before]);
       const claims = await c.query(`DELETE FROM ${this.#t.claims} WHERE claimed_at < $1`, [before]);
+      // Delivered or abandoned pushes carry message text too: they expire like the transcript.
+      await c.query(`DELETE FROM ${this.#h.outbox} WHERE state IN ('sent', 'failed') AND updated_at < $1`, [before]);
       return { messages: messages.rowCount ?? 0, conversations: conversations.rowCount ?? 0, claims: claims.rowCount ?? 0 };
     });
   }
@@ -644,7 +736,150 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ ticketId: r.ticket_id, at: r.at, actor: r.actor, from: r.from_status, to: r.to_status, note: r.note }));
   }
 
+  // Handoffs --------------------------------------------------------------------------------
+
+  async createHandoff(handoff: Handoff, events: HandoffEvent[], outbox: OutboxDraft[]): Promise<{ handoff: Handoff; created: boolean }> {
+    const t = this.#h;
+    return this.#transaction(async (c) => {
+      // The partial unique index decides between concurrent escalations of one conversation.
+      const inserted = await c.query(sql.handoffInsert(t), sql.handoffInsertValues(handoff, CODEC));
+      if (inserted.rowCount !== 1) {
+        const open = await c.query<HandoffColumns<Date>>(sql.openHandoffSelect(t), [handoff.tenant, handoff.channel, handoff.conversationRef]);
+        if (!open.rows[0]) throw new BotError('storage_failed', `Handoff ${handoff.id} could not be inserted.`);
+        return { handoff: sql.handoffFromColumns(open.rows[0], CODEC), created: false };
+      }
+      for (const event of events) await c.query(sql.eventInsert(t), sql.eventInsertValues(event, CODEC));
+      for (const draft of outbox) await c.query(sql.outboxInsert(t), sql.outboxInsertValues(draft, handoff.createdAt, CODEC));
+      return { handoff, created: true };
+    });
+  }
+
+  async getHandoff(id: string): Promise<Handoff | null> {
+    return this.#handoffById(this.#pool, id);
+  }
+
+  async openHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<HandoffColumns<Date>>(sql.openHandoffSelect(this.#h), [tenant, channel, conversationRef]);
+    return rows[0] ? sql.handoffFromColumns(rows[0], CODEC) : null;
+  }
+
+  async latestHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<HandoffColumns<Date>>(sql.latestHandoffSelect(this.#h), [tenant, channel, conversationRef]);
+    return rows[0] ? sql.handoffFromColumns(rows[0], CODEC) : null;
+  }
+
+  async listHandoffs(filter: HandoffFilter = {}): Promise<Handoff[]> {
+    this.#live();
+    const q = sql.listHandoffsQuery(this.#h, filter, CODEC);
+    const { rows } = await this.#pool.query<HandoffColumns<Date>>(q.sql, q.params);
+    return rows.map((r) => sql.handoffFromColumns(r, CODEC));
+  }
+
+  async changeHandoff(change: HandoffChange): Promise<HandoffChangeResult> {
+    const t = this.#h;
+    try {
+      return await this.#transaction(async (c): Promise<HandoffChangeResult> => {
+        // The conditional UPDATE takes the row lock first: every change of one handoff (and so
+        // every duplicate of one change) runs after the previous one committed, and the
+        // dedupe check below sees its outbox rows.
+        const q = sql.handoffUpdateQuery(t, change.handoffId, change.expect, change.set, CODEC);
+        const updated = await c.query<HandoffColumns<Date>>(q.sql, q.params);
+        const row = updated.rows[0];
+        if (!row) return { outcome: 'refused', handoff: await this.#handoffById(c, change.handoffId) };
+        if (change.dedupeKey !== undefined && (await c.query(sql.outboxExistsSelect(t), [change.dedupeKey])).rowCount) throw new Rollback();
+        for (const event of change.events) await c.query(sql.eventInsert(t), sql.eventInsertValues(event, CODEC));
+        for (const draft of change.outbox) await c.query(sql.outboxInsert(t), sql.outboxInsertValues(draft, change.set.updatedAt, CODEC));
+        for (const e of change.transcript ?? []) {
+          await c.query(
+            `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at],
+          );
+        }
+        return { outcome: 'applied', handoff: sql.handoffFromColumns(row, CODEC) };
+      });
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error;
+      const handoff = await this.#handoffById(this.#pool, change.handoffId);
+      return handoff ? { outcome: 'duplicate', handoff } : { outcome: 'refused', handoff: null };
+    }
+  }
+
+  async handoffEvents(handoffId: string): Promise<HandoffEvent[]> {
+    this.#live();
+    const { rows } = await this.#pool.query<HandoffEventColumns<Date>>(sql.eventsSelect(this.#h), [handoffId]);
+    return rows.map((r) => sql.eventFromColumns(r, CODEC));
+  }
+
+  async setHandoffDeskRef(handoffId: string, desk: string, ref: string): Promise<void> {
+    this.#live();
+    await this.#pool.query(sql.deskRefUpsert(this.#h), [handoffId, desk, ref]);
+  }
+
+  async handoffDeskRef(handoffId: string, desk: string): Promise<string | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<{ ref: string }>(sql.deskRefSelect(this.#h), [handoffId, desk]);
+    return rows[0]?.ref ?? null;
+  }
+
+  async findHandoffByDeskRef(desk: string, ref: string): Promise<Handoff | null> {
+    this.#live();
+    const { rows } = await this.#pool.query<HandoffColumns<Date>>(sql.handoffByDeskRefSelect(this.#h), [desk, ref]);
+    return rows[0] ? sql.handoffFromColumns(rows[0], CODEC) : null;
+  }
+
+  // Outbox ----------------------------------------------------------------------------------
+
+  async enqueueOutbox(drafts: OutboxDraft[], now: Date): Promise<number> {
+    if (drafts.length === 0) return 0;
+    return this.#transaction(async (c) => {
+      let queued = 0;
+      for (const d of drafts) queued += (await c.query(sql.outboxInsert(this.#h), sql.outboxInsertValues(d, now, CODEC))).rowCount ?? 0;
+      return queued;
+    });
+  }
+
+  async claimOutbox(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    this.#live();
+    // SKIP LOCKED: concurrent workers pass over each other's rows instead of waiting for them.
+    const { rows } = await this.#pool.query<OutboxColumns<Date, unknown>>(sql.outboxClaim(this.#h, 'FOR UPDATE SKIP LOCKED'), [
+      now,
+      new Date(now.getTime() + leaseMs),
+      limit,
+    ]);
+    return rows.map((r) => sql.outboxFromColumns(r, CODEC as unknown as Codec<Date, unknown>)).sort((a, b) => a.id - b.id);
+  }
+
+  async markOutboxSent(id: number, now: Date): Promise<void> {
+    this.#live();
+    await this.#pool.query(sql.outboxSent(this.#h), [id, now]);
+  }
+
+  async retryOutbox(id: number, nextAttemptAt: Date, error: string, now: Date): Promise<void> {
+    this.#live();
+    await this.#pool.query(sql.outboxRetry(this.#h), [id, nextAttemptAt, error, now]);
+  }
+
+  async failOutbox(id: number, error: string, now: Date): Promise<void> {
+    this.#live();
+    await this.#pool.query(sql.outboxFail(this.#h), [id, error, now]);
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
+    this.#live();
+    const q = sql.listOutboxQuery(this.#h, filter);
+    const { rows } = await this.#pool.query<OutboxColumns<Date, unknown>>(q.sql, q.params);
+    return rows.map((r) => sql.outboxFromColumns(r, CODEC as unknown as Codec<Date, unknown>));
+  }
+
   // Internals -------------------------------------------------------------------------------
+
+  async #handoffById(db: pg.Pool | pg.PoolClient, id: string): Promise<Handoff | null> {
+    this.#live();
+    const { rows } = await db.query<HandoffColumns<Date>>(`SELECT * FROM ${this.#h.handoffs} WHERE id = $1`, [id]);
+    return rows[0] ? sql.handoffFromColumns(rows[0], CODEC) : null;
+  }
 
   async #ticketByOrigin(db: pg.Pool | pg.PoolClient, originKey: string): Promise<TicketRecord | null> {
     const { rows } = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM ${this.#t.tickets} WHERE origin_key = $1`, [originKey]);

@@ -34,6 +34,11 @@ import {
   type TranscriptEntry,
   type VerificationCodeRecord,
 } from './store.ts';
+import type { HandoffChange, HandoffChangeResult, HandoffFilter } from './store.ts';
+import type { Handoff, HandoffEvent } from '../handoff/types.ts';
+import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
+import * as sql from './handoff-sql.ts';
+import type { Codec, HandoffColumns, HandoffEventColumns, OutboxColumns, Tables } from './handoff-sql.ts';
 
 export const SQLITE_FILE_NAME = 'privacy-bot.sqlite';
 
@@ -182,7 +187,87 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX verification_codes_expires_at ON verification_codes (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'handoffs and outbox',
+    sql: `
+      CREATE TABLE handoffs (
+        id                   TEXT    PRIMARY KEY,
+        tenant               TEXT    NOT NULL,
+        channel              TEXT    NOT NULL,
+        conversation_ref     TEXT    NOT NULL,
+        user_ref             TEXT    NOT NULL,
+        language             TEXT    NOT NULL CHECK (language IN ('zh', 'en')),
+        reason               TEXT    NOT NULL,
+        state                TEXT    NOT NULL CHECK (state IN ('bot', 'waiting_agent', 'agent', 'closed')),
+        owner_id             TEXT,
+        owner_name           TEXT,
+        created_at           INTEGER NOT NULL,
+        updated_at           INTEGER NOT NULL,
+        taken_at             INTEGER,
+        first_agent_reply_at INTEGER,
+        ended_at             INTEGER,
+        user_unreachable     INTEGER NOT NULL DEFAULT 0
+      );
+      -- At most one open handoff per conversation, whatever the callers do.
+      CREATE UNIQUE INDEX handoffs_one_open ON handoffs (tenant, channel, conversation_ref) WHERE state IN ('waiting_agent', 'agent');
+      CREATE INDEX handoffs_conversation ON handoffs (tenant, channel, conversation_ref, created_at);
+      CREATE INDEX handoffs_state ON handoffs (state, created_at);
+      CREATE INDEX handoffs_updated_at ON handoffs (updated_at);
+
+      CREATE TABLE handoff_events (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        handoff_id TEXT    NOT NULL REFERENCES handoffs (id),
+        type       TEXT    NOT NULL,
+        actor      TEXT    NOT NULL,
+        at         INTEGER NOT NULL,
+        note       TEXT
+      );
+      CREATE INDEX handoff_events_handoff ON handoff_events (handoff_id, id);
+      CREATE TRIGGER handoff_events_no_update BEFORE UPDATE ON handoff_events
+      BEGIN SELECT RAISE(ABORT, 'handoff_events is append-only'); END;
+      CREATE TRIGGER handoff_events_no_delete BEFORE DELETE ON handoff_events
+      BEGIN SELECT RAISE(ABORT, 'handoff_events is append-only'); END;
+
+      CREATE TABLE handoff_desk_refs (
+        handoff_id TEXT NOT NULL REFERENCES handoffs (id),
+        desk       TEXT NOT NULL,
+        ref        TEXT NOT NULL,
+        PRIMARY KEY (handoff_id, desk),
+        UNIQUE (desk, ref)
+      );
+
+      CREATE TABLE outbox (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        target           TEXT    NOT NULL,
+        conversation_ref TEXT    NOT NULL,
+        payload          TEXT    NOT NULL,
+        dedupe_key       TEXT    NOT NULL UNIQUE,
+        tenant           TEXT    NOT NULL,
+        handoff_id       TEXT,
+        state            TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        attempts         INTEGER NOT NULL,
+        next_attempt_at  INTEGER NOT NULL,
+        last_error       TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id);
+      CREATE INDEX outbox_conversation ON outbox (target, conversation_ref, id);
+      CREATE INDEX outbox_handoff ON outbox (handoff_id, id);
+    `,
+  },
 ];
+
+const TABLES: Tables = { handoffs: 'handoffs', handoffEvents: 'handoff_events', deskRefs: 'handoff_desk_refs', outbox: 'outbox' };
+
+/** Times as milliseconds, JSON as text. */
+const CODEC: Codec<number, string> = {
+  time: (at) => at.getTime(),
+  readTime: (ms) => new Date(ms),
+  json: (value) => JSON.stringify(value ?? null),
+  readJson: (text) => JSON.parse(text) as unknown,
+};
 
 interface ClaimRow {
   claimed_at: number;
@@ -397,11 +482,15 @@ export class SqliteStore implements Store {
 
   async purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }> {
     const t = before.getTime();
-    return this.#write(() => ({
-      messages: this.#prepare('DELETE FROM transcript WHERE at < ?').run(t).changes,
-      conversations: this.#prepare('DELETE FROM conversations WHERE updated_at < ?').run(t).changes,
-      claims: this.#prepare('DELETE FROM message_claims WHERE claimed_at < ?').run(t).changes,
-    }));
+    return this.#write(() => {
+      // Delivered or abandoned pushes carry message text too: they expire like the transcript.
+      this.#prepare("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND updated_at < ?").run(t);
+      return {
+        messages: this.#prepare('DELETE FROM transcript WHERE at < ?').run(t).changes,
+        conversations: this.#prepare('DELETE FROM conversations WHERE updated_at < ?').run(t).changes,
+        claims: this.#prepare('DELETE FROM message_claims WHERE claimed_at < ?').run(t).changes,
+      };
+    });
   }
 
   // Tickets ---------------------------------------------------------------------------------
@@ -578,7 +667,148 @@ export class SqliteStore implements Store {
       .map((r) => ({ ticketId: r.ticket_id, at: new Date(r.at), actor: r.actor, from: r.from_status, to: r.to_status, note: r.note }));
   }
 
+  // Handoffs --------------------------------------------------------------------------------
+
+  async createHandoff(handoff: Handoff, events: HandoffEvent[], outbox: OutboxDraft[]): Promise<{ handoff: Handoff; created: boolean }> {
+    return this.#write(() => {
+      const inserted = this.#run(sql.handoffInsert(TABLES), sql.handoffInsertValues(handoff, CODEC));
+      if (inserted === 0) {
+        const open = this.#one<HandoffColumns<number>>(sql.openHandoffSelect(TABLES), [handoff.tenant, handoff.channel, handoff.conversationRef]);
+        if (!open) throw new BotError('storage_failed', `Handoff ${handoff.id} could not be inserted.`);
+        return { handoff: sql.handoffFromColumns(open, CODEC), created: false };
+      }
+      for (const event of events) this.#run(sql.eventInsert(TABLES), sql.eventInsertValues(event, CODEC));
+      for (const draft of outbox) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(draft, handoff.createdAt, CODEC));
+      return { handoff, created: true };
+    });
+  }
+
+  async getHandoff(id: string): Promise<Handoff | null> {
+    this.#live();
+    const row = this.#one<HandoffColumns<number>>(`SELECT * FROM handoffs WHERE id = $1`, [id]);
+    return row ? sql.handoffFromColumns(row, CODEC) : null;
+  }
+
+  async openHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null> {
+    this.#live();
+    const row = this.#one<HandoffColumns<number>>(sql.openHandoffSelect(TABLES), [tenant, channel, conversationRef]);
+    return row ? sql.handoffFromColumns(row, CODEC) : null;
+  }
+
+  async latestHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null> {
+    this.#live();
+    const row = this.#one<HandoffColumns<number>>(sql.latestHandoffSelect(TABLES), [tenant, channel, conversationRef]);
+    return row ? sql.handoffFromColumns(row, CODEC) : null;
+  }
+
+  async listHandoffs(filter: HandoffFilter = {}): Promise<Handoff[]> {
+    this.#live();
+    const q = sql.listHandoffsQuery(TABLES, filter, CODEC);
+    return this.#all<HandoffColumns<number>>(q.sql, q.params).map((r) => sql.handoffFromColumns(r, CODEC));
+  }
+
+  async changeHandoff(change: HandoffChange): Promise<HandoffChangeResult> {
+    return this.#write((): HandoffChangeResult => {
+      const current = () => {
+        const row = this.#one<HandoffColumns<number>>(`SELECT * FROM handoffs WHERE id = $1`, [change.handoffId]);
+        return row ? sql.handoffFromColumns(row, CODEC) : null;
+      };
+      if (change.dedupeKey !== undefined && this.#one(sql.outboxExistsSelect(TABLES), [change.dedupeKey])) {
+        const handoff = current();
+        return handoff ? { outcome: 'duplicate', handoff } : { outcome: 'refused', handoff: null };
+      }
+      const q = sql.handoffUpdateQuery(TABLES, change.handoffId, change.expect, change.set, CODEC);
+      const row = this.#one<HandoffColumns<number>>(q.sql, q.params);
+      if (!row) return { outcome: 'refused', handoff: current() };
+      this.#applyEffects(change, change.set.updatedAt);
+      return { outcome: 'applied', handoff: sql.handoffFromColumns(row, CODEC) };
+    });
+  }
+
+  async handoffEvents(handoffId: string): Promise<HandoffEvent[]> {
+    this.#live();
+    return this.#all<HandoffEventColumns<number>>(sql.eventsSelect(TABLES), [handoffId]).map((r) => sql.eventFromColumns(r, CODEC));
+  }
+
+  async setHandoffDeskRef(handoffId: string, desk: string, ref: string): Promise<void> {
+    this.#live();
+    this.#run(sql.deskRefUpsert(TABLES), [handoffId, desk, ref]);
+  }
+
+  async handoffDeskRef(handoffId: string, desk: string): Promise<string | null> {
+    this.#live();
+    return this.#one<{ ref: string }>(sql.deskRefSelect(TABLES), [handoffId, desk])?.ref ?? null;
+  }
+
+  async findHandoffByDeskRef(desk: string, ref: string): Promise<Handoff | null> {
+    this.#live();
+    const row = this.#one<HandoffColumns<number>>(sql.handoffByDeskRefSelect(TABLES), [desk, ref]);
+    return row ? sql.handoffFromColumns(row, CODEC) : null;
+  }
+
+  // Outbox ----------------------------------------------------------------------------------
+
+  async enqueueOutbox(drafts: OutboxDraft[], now: Date): Promise<number> {
+    if (drafts.length === 0) return 0;
+    return this.#write(() => drafts.reduce((n, d) => n + this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(d, now, CODEC)), 0));
+  }
+
+  async claimOutbox(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    return this.#write(() =>
+      this.#all<OutboxColumns<number, string>>(sql.outboxClaim(TABLES, ''), [now.getTime(), now.getTime() + leaseMs, limit])
+        .map((r) => sql.outboxFromColumns(r, CODEC))
+        .sort((a, b) => a.id - b.id),
+    );
+  }
+
+  async markOutboxSent(id: number, now: Date): Promise<void> {
+    this.#live();
+    this.#run(sql.outboxSent(TABLES), [id, now.getTime()]);
+  }
+
+  async retryOutbox(id: number, nextAttemptAt: Date, error: string, now: Date): Promise<void> {
+    this.#live();
+    this.#run(sql.outboxRetry(TABLES), [id, nextAttemptAt.getTime(), error, now.getTime()]);
+  }
+
+  async failOutbox(id: number, error: string, now: Date): Promise<void> {
+    this.#live();
+    this.#run(sql.outboxFail(TABLES), [id, error, now.getTime()]);
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxItem[]> {
+    this.#live();
+    const q = sql.listOutboxQuery(TABLES, filter);
+    return this.#all<OutboxColumns<number, string>>(q.sql, q.params).map((r) => sql.outboxFromColumns(r, CODEC));
+  }
+
   // Internals -------------------------------------------------------------------------------
+
+  /** The events, outbox rows and transcript entries of an applied change (inside its transaction). */
+  #applyEffects(change: HandoffChange, now: Date): void {
+    for (const event of change.events) this.#run(sql.eventInsert(TABLES), sql.eventInsertValues(event, CODEC));
+    for (const draft of change.outbox) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(draft, now, CODEC));
+    const insert = this.#prepare(
+      'INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of change.transcript ?? []) insert.run(e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at.getTime());
+  }
+
+  /** Runs a shared ($1-style) statement; returns the number of changed rows. */
+  #run(text: string, params: readonly unknown[]): number {
+    const [q, values] = sql.positional(text, params);
+    return this.#prepare(q).run(...values).changes;
+  }
+
+  #one<R>(text: string, params: readonly unknown[]): R | undefined {
+    const [q, values] = sql.positional(text, params);
+    return this.#prepare<unknown[], R>(q).get(...values);
+  }
+
+  #all<R>(text: string, params: readonly unknown[]): R[] {
+    const [q, values] = sql.positional(text, params);
+    return this.#prepare<unknown[], R>(q).all(...values);
+  }
 
   #insertEvent(event: TicketEvent): void {
     this.#prepare('INSERT INTO ticket_events (ticket_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)').run(

@@ -5,6 +5,8 @@
 // The store holds opaque values where the core protects them: contact details arrive here
 // already encrypted, conversation state is JSON the core owns.
 
+import type { Handoff, HandoffEvent, HandoffState } from '../handoff/types.ts';
+import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
 import { chinaDay } from '../tickets/deadline.ts';
 import type {
   Rejection,
@@ -130,7 +132,86 @@ export interface Store {
   consumeVerificationCode(key: string, at: Date): Promise<boolean>;
   /** Deletes codes that expired before `before`. */
   purgeVerificationCodes(before: Date): Promise<number>;
+
+  // Handoffs (src/handoff/) -------------------------------------------------------------------
+  /**
+   * Inserts a handoff with its first audit events and outbox rows in one transaction. A
+   * conversation has at most one open handoff (waiting_agent or agent): when it already has
+   * one, nothing is inserted and that one is returned with created=false.
+   */
+  createHandoff(handoff: Handoff, events: HandoffEvent[], outbox: OutboxDraft[]): Promise<{ handoff: Handoff; created: boolean }>;
+  getHandoff(id: string): Promise<Handoff | null>;
+  /** The conversation's open handoff (waiting_agent or agent), if any. */
+  openHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null>;
+  /** The conversation's most recent handoff in any state. */
+  latestHandoff(tenant: string, channel: string, conversationRef: string): Promise<Handoff | null>;
+  /** Newest first. */
+  listHandoffs(filter?: HandoffFilter): Promise<Handoff[]>;
+  /**
+   * The one way a handoff changes after creation: atomically, when it is in one of
+   * `expect.states` (and owned by `expect.ownerId` when given), applies `set`, appends the
+   * events, queues the outbox rows and appends the transcript entries. `refused` (with the
+   * handoff as it is now) when the expectation does not hold — e.g. a second take-over;
+   * `duplicate` when an outbox row with `dedupeKey` already exists (nothing is applied).
+   */
+  changeHandoff(change: HandoffChange): Promise<HandoffChangeResult>;
+  /** The append-only audit log of a handoff, oldest first. */
+  handoffEvents(handoffId: string): Promise<HandoffEvent[]>;
+  /** Remembers what a desk calls a handoff (e.g. the Slack message ts of its thread); one per desk. */
+  setHandoffDeskRef(handoffId: string, desk: string, ref: string): Promise<void>;
+  handoffDeskRef(handoffId: string, desk: string): Promise<string | null>;
+  /** The handoff a desk reference belongs to (a thread reply → its handoff). */
+  findHandoffByDeskRef(desk: string, ref: string): Promise<Handoff | null>;
+
+  // Outbox (src/outbox/) ----------------------------------------------------------------------
+  /** Queues deliveries outside any other change; a draft whose dedupeKey exists is skipped. Returns how many were queued. */
+  enqueueOutbox(drafts: OutboxDraft[], now: Date): Promise<number>;
+  /**
+   * Claims up to `limit` due rows for delivery (pending and due, or sending with an expired
+   * lease), at most one per (target, conversationRef) and never one with an older undelivered
+   * row before it, so each conversation gets its messages in order. A claimed row is
+   * `sending`, its attempts counted, leased until now + leaseMs. Concurrent workers never claim
+   * the same row.
+   */
+  claimOutbox(now: Date, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Marks a claimed row delivered. */
+  markOutboxSent(id: number, now: Date): Promise<void>;
+  /** Puts a claimed row back for another attempt at `nextAttemptAt`. */
+  retryOutbox(id: number, nextAttemptAt: Date, error: string, now: Date): Promise<void>;
+  /** Gives up on a row for good. */
+  failOutbox(id: number, error: string, now: Date): Promise<void>;
+  /** Oldest first. */
+  listOutbox(filter?: OutboxFilter): Promise<OutboxItem[]>;
 }
+
+export interface HandoffFilter {
+  tenant?: string;
+  states?: readonly HandoffState[];
+  /** Only handoffs updated at or after this instant. */
+  updatedSince?: Date;
+  limit?: number;
+}
+
+/** The fields a change may set; `firstAgentReplyAt` is only ever set once (a later value is ignored). */
+export type HandoffUpdate = Partial<Pick<Handoff, 'state' | 'ownerId' | 'ownerName' | 'takenAt' | 'firstAgentReplyAt' | 'endedAt' | 'userUnreachable'>> & {
+  updatedAt: Date;
+};
+
+export interface HandoffChange {
+  handoffId: string;
+  expect: { states: readonly HandoffState[]; ownerId?: string };
+  set: HandoffUpdate;
+  events: HandoffEvent[];
+  outbox: OutboxDraft[];
+  transcript?: TranscriptEntry[];
+  /** Idempotency: when an outbox row with this key exists the change is a duplicate and nothing happens. */
+  dedupeKey?: string;
+}
+
+export type HandoffChangeResult =
+  | { outcome: 'applied'; handoff: Handoff }
+  | { outcome: 'duplicate'; handoff: Handoff }
+  | { outcome: 'refused'; handoff: Handoff | null };
 
 // Helpers both backends share, so their ticket numbers cannot drift apart.
 

@@ -15,7 +15,9 @@ import { isBotError } from '../../src/errors.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { describeDatabaseUrl } from '../../src/store/postgres-store.ts';
 import { SQLITE_FILE_NAME } from '../../src/store/sqlite-store.ts';
-import type { ConversationRecord, MessageKey, Store, TicketDraft, TicketEvent, TicketStatus, TranscriptEntry, VerificationCodeRecord } from '../../src/store/store.ts';
+import type { ConversationRecord, HandoffChange, MessageKey, Store, TicketDraft, TicketEvent, TicketStatus, TranscriptEntry, VerificationCodeRecord } from '../../src/store/store.ts';
+import type { Handoff, HandoffEvent } from '../../src/handoff/types.ts';
+import type { OutboxDraft } from '../../src/outbox/types.ts';
 
 /** A database a test owns: open it (again), poke it directly, throw it away. */
 interface TestDatabase {
@@ -160,6 +162,46 @@ function entry(conversationRef: string, userRef: string, text: string, ms: numbe
 
 function conversation(conversationRef: string, userRef: string, ms: number, overrides: Partial<ConversationRecord> = {}): ConversationRecord {
   return { tenant: 'acme', channel: 'wechat', conversationRef, userRef, state: { step: 'idle' }, updatedAt: at(ms), ...overrides };
+}
+
+function handoff(overrides: Partial<Handoff> = {}): Handoff {
+  return {
+    id: `h-${randomUUID()}`,
+    tenant: 'acme',
+    channel: 'wechat',
+    conversationRef: 'c-1',
+    userRef: 'u-1',
+    language: 'zh',
+    reason: 'human_agent',
+    state: 'waiting_agent',
+    ownerId: null,
+    ownerName: null,
+    createdAt: T0,
+    updatedAt: T0,
+    takenAt: null,
+    firstAgentReplyAt: null,
+    endedAt: null,
+    userUnreachable: false,
+    ...overrides,
+  };
+}
+
+function handoffEvent(h: Handoff, type: HandoffEvent['type'], ms: number, actor = 'system', note: string | null = null): HandoffEvent {
+  return { handoffId: h.id, type, actor, at: at(ms), note };
+}
+
+function outboxDraft(dedupeKey: string, overrides: Partial<OutboxDraft> = {}): OutboxDraft {
+  return { target: 'wechat', conversationRef: 'c-1', payload: [{ kind: 'agent', text: `你好 ${dedupeKey}` }], dedupeKey, tenant: 'acme', ...overrides };
+}
+
+function take(h: Handoff, agent: string, ms: number): HandoffChange {
+  return {
+    handoffId: h.id,
+    expect: { states: ['waiting_agent'] },
+    set: { state: 'agent', ownerId: `slack:${agent}`, ownerName: agent, takenAt: at(ms), updatedAt: at(ms) },
+    events: [handoffEvent(h, 'taken', ms, `agent:slack:${agent}`)],
+    outbox: [outboxDraft(`taken:${h.id}`, { handoffId: h.id })],
+  };
 }
 
 // The contract ---------------------------------------------------------------------------------
@@ -664,6 +706,222 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.purgeVerificationCodes(at(2 * HOUR))).toBe(1);
         expect(await store.verificationCode('old')).toBeNull();
         expect(await store.verificationCode('new')).not.toBeNull();
+      });
+    });
+
+    describe('handoffs', () => {
+      it('creates a handoff with its events and outbox rows, and keeps one open handoff per conversation', async () => {
+        const h = handoff();
+        const created = await store.createHandoff(h, [handoffEvent(h, 'escalated', 0, 'user:u-1')], [outboxDraft('esc-1', { target: 'desk:slack', conversationRef: h.id, handoffId: h.id })]);
+        expect(created).toEqual({ handoff: h, created: true });
+        expect(await store.getHandoff(h.id)).toEqual(h);
+        expect(await store.openHandoff('acme', 'wechat', 'c-1')).toEqual(h);
+        expect(await store.handoffEvents(h.id)).toEqual([handoffEvent(h, 'escalated', 0, 'user:u-1')]);
+
+        const second = handoff({ createdAt: at(1), updatedAt: at(1) });
+        expect(await store.createHandoff(second, [handoffEvent(second, 'escalated', 1)], [outboxDraft('esc-2')])).toEqual({ handoff: h, created: false });
+        expect(await store.getHandoff(second.id)).toBeNull();
+        expect((await store.listOutbox()).map((o) => o.dedupeKey)).toEqual(['esc-1']);
+        // Another conversation, and a closed handoff of the same one, are no conflict.
+        const other = handoff({ conversationRef: 'c-2' });
+        expect((await store.createHandoff(other, [], [])).created).toBe(true);
+        const closed = handoff({ state: 'closed', endedAt: at(2), createdAt: at(2), updatedAt: at(2) });
+        expect((await store.createHandoff(closed, [], [])).created).toBe(true);
+        expect(await store.latestHandoff('acme', 'wechat', 'c-1')).toEqual(closed);
+        expect(await store.openHandoff('acme', 'wechat', 'c-9')).toBeNull();
+      });
+
+      it('gives exactly one of 5 concurrent escalations of one conversation', async () => {
+        const drafts = Array.from({ length: 5 }, (_, i) => handoff({ createdAt: at(i), updatedAt: at(i) }));
+        const results = await Promise.all(drafts.map((h, i) => store.createHandoff(h, [handoffEvent(h, 'escalated', i)], [outboxDraft(`esc-${i}`)])));
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        const winner = results.find((r) => r.created)!.handoff;
+        for (const r of results) expect(r.handoff.id).toBe(winner.id);
+        expect(await store.listHandoffs()).toEqual([winner]);
+        expect(await store.listOutbox()).toHaveLength(1);
+      });
+
+      it('applies a change only from the expected state and owner, with its events, outbox rows and transcript', async () => {
+        const h = handoff();
+        await store.createHandoff(h, [handoffEvent(h, 'escalated', 0)], []);
+        const taken = await store.changeHandoff(take(h, 'alice', 1000));
+        const owned: Handoff = { ...h, state: 'agent', ownerId: 'slack:alice', ownerName: 'alice', takenAt: at(1000), updatedAt: at(1000) };
+        expect(taken).toEqual({ outcome: 'applied', handoff: owned });
+        // A second take-over is refused, naming the owner.
+        expect(await store.changeHandoff(take(h, 'bob', 2000))).toEqual({ outcome: 'refused', handoff: owned });
+
+        const relay = (agent: string, messageId: string, ms: number): HandoffChange => ({
+          handoffId: h.id,
+          expect: { states: ['agent'], ownerId: `slack:${agent}` },
+          set: { firstAgentReplyAt: at(ms), updatedAt: at(ms) },
+          events: [handoffEvent(h, 'relayed_to_user', ms, `agent:slack:${agent}`)],
+          outbox: [outboxDraft(`relay:${messageId}`, { handoffId: h.id })],
+          transcript: [entry('c-1', 'u-1', `agent says ${messageId}`, ms, { direction: 'out' })],
+          dedupeKey: `relay:${messageId}`,
+        });
+        // Only the owner relays.
+        expect((await store.changeHandoff(relay('bob', 'x', 2500))).outcome).toBe('refused');
+        const first = await store.changeHandoff(relay('alice', 'm1', 3000));
+        expect(first).toEqual({ outcome: 'applied', handoff: { ...owned, firstAgentReplyAt: at(3000), updatedAt: at(3000) } });
+        // The same agent message again is a duplicate; a later reply keeps the first reply time.
+        expect((await store.changeHandoff(relay('alice', 'm1', 3500))).outcome).toBe('duplicate');
+        const second = await store.changeHandoff(relay('alice', 'm2', 4000));
+        expect(second.handoff?.firstAgentReplyAt).toEqual(at(3000));
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toEqual([
+          entry('c-1', 'u-1', 'agent says m1', 3000, { direction: 'out' }),
+          entry('c-1', 'u-1', 'agent says m2', 4000, { direction: 'out' }),
+        ]);
+        expect((await store.listOutbox({ handoffId: h.id })).map((o) => o.dedupeKey)).toEqual([`taken:${h.id}`, 'relay:m1', 'relay:m2']);
+        expect((await store.handoffEvents(h.id)).map((e) => e.type)).toEqual(['escalated', 'taken', 'relayed_to_user', 'relayed_to_user']);
+
+        const back = await store.changeHandoff({
+          handoffId: h.id,
+          expect: { states: ['agent'], ownerId: 'slack:alice' },
+          set: { state: 'bot', endedAt: at(5000), userUnreachable: true, updatedAt: at(5000) },
+          events: [handoffEvent(h, 'handed_back', 5000, 'agent:slack:alice', 'done')],
+          outbox: [],
+        });
+        expect(back.handoff).toMatchObject({ state: 'bot', endedAt: at(5000), userUnreachable: true, ownerName: 'alice' });
+        expect(await store.openHandoff('acme', 'wechat', 'c-1')).toBeNull();
+        expect(await store.changeHandoff(take(h, 'bob', 6000))).toEqual({ outcome: 'refused', handoff: back.handoff });
+        expect((await store.changeHandoff({ ...take(h, 'x', 1), handoffId: 'nope' })).handoff).toBeNull();
+      });
+
+      it('lets exactly one of 10 concurrent take-overs win, from two store instances', async () => {
+        const h = handoff();
+        await store.createHandoff(h, [], []);
+        const other = await db.open();
+        try {
+          const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).changeHandoff(take(h, `agent${i}`, 1000 + i))));
+          const winners = results.filter((r) => r.outcome === 'applied');
+          expect(winners).toHaveLength(1);
+          const owner = winners[0]!.handoff!.ownerName;
+          for (const r of results) expect(r.handoff?.ownerName).toBe(owner);
+          expect((await store.handoffEvents(h.id)).map((e) => e.actor)).toEqual([`agent:slack:${owner}`]);
+          expect(await store.listOutbox()).toHaveLength(1);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('relays one agent message once when it arrives 5 times concurrently', async () => {
+        const h = handoff();
+        await store.createHandoff(h, [], []);
+        await store.changeHandoff(take(h, 'alice', 1));
+        const relay: HandoffChange = {
+          handoffId: h.id,
+          expect: { states: ['agent'], ownerId: 'slack:alice' },
+          set: { updatedAt: at(2) },
+          events: [handoffEvent(h, 'relayed_to_user', 2, 'agent:slack:alice')],
+          outbox: [outboxDraft('relay:same', { handoffId: h.id })],
+          dedupeKey: 'relay:same',
+        };
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.changeHandoff(relay)));
+        expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+        expect((await store.handoffEvents(h.id)).map((e) => e.type)).toEqual(['taken', 'relayed_to_user']);
+      });
+
+      it('lists handoffs newest first by tenant, state and update time', async () => {
+        const a = handoff({ conversationRef: 'a', createdAt: at(0), updatedAt: at(0) });
+        const b = handoff({ conversationRef: 'b', state: 'closed', createdAt: at(HOUR), updatedAt: at(2 * HOUR) });
+        const c = handoff({ conversationRef: 'c', tenant: 'other', createdAt: at(2 * HOUR), updatedAt: at(2 * HOUR) });
+        for (const h of [a, b, c]) await store.createHandoff(h, [], []);
+        expect((await store.listHandoffs()).map((h) => h.conversationRef)).toEqual(['c', 'b', 'a']);
+        expect((await store.listHandoffs({ tenant: 'acme' })).map((h) => h.conversationRef)).toEqual(['b', 'a']);
+        expect((await store.listHandoffs({ states: ['waiting_agent', 'agent'] })).map((h) => h.conversationRef)).toEqual(['c', 'a']);
+        expect((await store.listHandoffs({ updatedSince: at(HOUR) })).map((h) => h.conversationRef)).toEqual(['c', 'b']);
+        expect((await store.listHandoffs({ limit: 1 })).map((h) => h.conversationRef)).toEqual(['c']);
+        expect(await store.listHandoffs({ states: [] })).toEqual([]);
+      });
+
+      it('maps desk references both ways, one per desk and handoff', async () => {
+        const h = handoff();
+        await store.createHandoff(h, [], []);
+        await store.setHandoffDeskRef(h.id, 'slack', 'C1:111.222');
+        expect(await store.handoffDeskRef(h.id, 'slack')).toBe('C1:111.222');
+        expect(await store.findHandoffByDeskRef('slack', 'C1:111.222')).toEqual(h);
+        await store.setHandoffDeskRef(h.id, 'slack', 'C1:333.444');
+        expect(await store.findHandoffByDeskRef('slack', 'C1:111.222')).toBeNull();
+        expect(await store.handoffDeskRef(h.id, 'console')).toBeNull();
+      });
+
+      it('refuses UPDATE and DELETE of handoff events at the database level', async () => {
+        const h = handoff();
+        await store.createHandoff(h, [handoffEvent(h, 'escalated', 0)], []);
+        await expect(db.raw(`UPDATE handoff_events SET note = 'tampered'`)).rejects.toThrow(/append-only/);
+        await expect(db.raw(`DELETE FROM handoff_events`)).rejects.toThrow(/append-only/);
+        if (store.kind === 'postgres') await expect(db.raw('TRUNCATE handoff_events')).rejects.toThrow(/append-only/);
+        expect(await store.handoffEvents(h.id)).toEqual([handoffEvent(h, 'escalated', 0)]);
+      });
+    });
+
+    describe('outbox', () => {
+      it('queues once per dedupe key and round-trips the payload', async () => {
+        const payload = [{ kind: 'agent', text: '引号 "x" \\ 🙂', citations: [], quickReplies: [] }];
+        expect(await store.enqueueOutbox([outboxDraft('k1', { payload }), outboxDraft('k1'), outboxDraft('k2')], T0)).toBe(2);
+        expect(await store.enqueueOutbox([outboxDraft('k2')], T0)).toBe(0);
+        const [first] = await store.listOutbox();
+        expect(first).toEqual({
+          id: first!.id,
+          target: 'wechat',
+          conversationRef: 'c-1',
+          payload,
+          dedupeKey: 'k1',
+          tenant: 'acme',
+          handoffId: null,
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt: T0,
+          lastError: null,
+          createdAt: T0,
+          updatedAt: T0,
+        });
+      });
+
+      it('claims due rows one per conversation in order, leases them, and retries, sends and fails them', async () => {
+        await store.enqueueOutbox([outboxDraft('a1'), outboxDraft('a2'), outboxDraft('b1', { conversationRef: 'c-2' }), outboxDraft('later', { conversationRef: 'c-3', notBefore: at(HOUR) })], T0);
+        const claimed = await store.claimOutbox(T0, 10, 30_000);
+        expect(claimed.map((o) => [o.dedupeKey, o.state, o.attempts])).toEqual([['a1', 'sending', 1], ['b1', 'sending', 1]]);
+        // Leased: a second worker gets nothing until the lease ends.
+        expect(await store.claimOutbox(at(1000), 10, 30_000)).toEqual([]);
+        const a1 = claimed[0]!;
+        const b1 = claimed[1]!;
+        await store.retryOutbox(a1.id, at(5000), 'http_500', at(1000));
+        await store.markOutboxSent(b1.id, at(1000));
+        // a2 waits behind a1 even though a1 is not due yet.
+        expect(await store.claimOutbox(at(2000), 10, 30_000)).toEqual([]);
+        const again = await store.claimOutbox(at(5000), 10, 30_000);
+        expect(again.map((o) => [o.dedupeKey, o.attempts, o.lastError])).toEqual([['a1', 2, 'http_500']]);
+        await store.failOutbox(a1.id, 'recipient_unreachable', at(6000));
+        expect((await store.claimOutbox(at(6000), 10, 30_000)).map((o) => o.dedupeKey)).toEqual(['a2']);
+        // A lease that ran out (a crashed worker) is claimed again.
+        expect((await store.claimOutbox(at(6000 + 30_000), 10, 30_000)).map((o) => [o.dedupeKey, o.attempts])).toEqual([['a2', 2]]);
+        await store.markOutboxSent(again[0]!.id, at(36_001)); // too late: a1 is failed, and stays failed
+        expect((await store.claimOutbox(at(HOUR), 10, 30_000)).map((o) => o.dedupeKey)).toEqual(['a2', 'later']);
+        const states = Object.fromEntries((await store.listOutbox()).map((o) => [o.dedupeKey, o.state]));
+        expect(states).toEqual({ a1: 'failed', a2: 'sending', b1: 'sent', later: 'sending' });
+        expect((await store.listOutbox({ state: 'failed' })).map((o) => o.lastError)).toEqual(['recipient_unreachable']);
+      });
+
+      it('never gives one row to two of 6 concurrent workers', async () => {
+        await store.enqueueOutbox(Array.from({ length: 30 }, (_, i) => outboxDraft(`r${i}`, { conversationRef: `c-${i}` })), T0);
+        const other = await db.open();
+        try {
+          const batches = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).claimOutbox(T0, 5, 60_000)));
+          const ids = batches.flat().map((o) => o.id);
+          expect(new Set(ids).size).toBe(ids.length);
+          expect(ids.length).toBe(30);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('purges sent and failed rows with the transcript, and keeps pending ones', async () => {
+        await store.enqueueOutbox([outboxDraft('sent'), outboxDraft('pending', { conversationRef: 'c-2' })], T0);
+        const [sent] = await store.claimOutbox(T0, 1, 1000);
+        await store.markOutboxSent(sent!.id, T0);
+        await store.purgeBefore(at(DAY));
+        expect((await store.listOutbox()).map((o) => o.dedupeKey)).toEqual(['pending']);
       });
     });
 
