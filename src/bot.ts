@@ -54,6 +54,7 @@ export async function openBot(
     ticketRetentionDays: config.ticketRetentionDays,
     codeSenders,
     clock: options.clock,
+    handoffTakeTimeoutMinutes: config.handoff.takeTimeoutMinutes,
   });
   const indexed = await engine.tickets.indexContacts();
   if (indexed > 0) logger.info({ tickets: indexed }, 'gave older tickets a contact blind index');

@@ -57,6 +57,7 @@ const ConfigSchema = z
     WECHATY_PUPPET: z.string().min(1).optional().describe('Puppet package, e.g. wechaty-puppet-service'),
     WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
     WECHATY_TENANT: z.string().min(1).optional(),
+    HANDOFF_TAKE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(10).describe('Minutes a chat waits for an agent before the user is offered a ticket'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -95,6 +96,7 @@ export interface Config {
   };
   slack: { signingSecret: string | null; botToken: string | null; apiUrl: string | null; tenant: string | null };
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
+  handoff: { takeTimeoutMinutes: number };
 }
 
 /** A 32-byte key written as 64 hex digits or as base64. */
@@ -137,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
+    handoff: { takeTimeoutMinutes: c.HANDOFF_TAKE_TIMEOUT_MINUTES },
   };
 }

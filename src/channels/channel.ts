@@ -11,6 +11,7 @@ import type { ConversationEngine } from '../conversation/engine.ts';
 import type { InboundMessage, OutboundReply, TurnResult } from '../conversation/types.ts';
 import type { Store } from '../store/store.ts';
 import type { Metrics } from '../server/metrics.ts';
+import type { AgentDesk } from '../handoff/agent-desk.ts';
 
 export interface HttpRequest {
   raw: IncomingMessage;
@@ -38,7 +39,11 @@ export interface ChannelAdapter {
   start?(): Promise<void>;
   /** Stops accepting new work and finishes in-flight messages. */
   stop?(): Promise<void>;
-  /** Delivers replies to a conversation outside a request (late answers, agents). */
+  /**
+   * Delivers replies to a conversation outside a request (late answers, agents' messages
+   * through the outbox). Throw BotError 'recipient_unreachable' when retrying cannot help
+   * (WeChat 45015); any other error is retried with backoff.
+   */
   send?(conversationRef: string, replies: OutboundReply[]): Promise<void>;
 }
 
@@ -60,6 +65,12 @@ export interface AdapterContext {
    * a graceful shutdown waits for it.
    */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Plugs an agent desk in (src/handoff/agent-desk.ts): escalations and handoff changes are
+   * queued for it in the durable outbox and delivered to its methods. It acts through
+   * `engine.handoffs` (take, relayFromAgent, handBack, close).
+   */
+  registerDesk(desk: AgentDesk): void;
 }
 
 /** Builds an adapter, or says which settings switch it on. */

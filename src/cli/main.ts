@@ -17,6 +17,7 @@ import { createLogger } from '../logger.ts';
 import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';
 import { registerPolicyCommands } from './policy.ts';
+import { registerHandoffCommands } from './handoffs.ts';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
 const EXIT_BAD_INPUT = 2;
@@ -201,6 +202,7 @@ export function buildProgram(): Command {
 
   registerTicketCommands(program, openTerminalBot);
   registerPolicyCommands(program, () => loadConfig());
+  registerHandoffCommands(program, openTerminalBot);
 
   program
     .command('eval')

@@ -21,6 +21,9 @@ import type { CodeSender } from '../tickets/code-senders.ts';
 import { detectTicketFollowUp } from '../tickets/follow-up.ts';
 import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
+import { followUpTranscript, isFollowUpRequest, mentionsHandoffTopic, recentLines } from '../handoff/conversation-handoff.ts';
+import { HandoffService, type BotResumer } from '../handoff/handoff-service.ts';
+import type { Handoff, HandoffReason } from '../handoff/types.ts';
 import { classifyIntent, isChatHistoryErasure } from './intents.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
@@ -33,6 +36,7 @@ import {
   type OutboundReply,
   type QuickReply,
   type RequestType,
+  type TicketType,
   type TurnResult,
   isRequestType,
 } from './types.ts';
@@ -41,7 +45,7 @@ type SlotStep = 'scope' | 'details';
 type Step = SlotStep | 'contact' | 'confirm';
 
 /** What each request needs before it can be filed, in the order it is asked. */
-const SLOTS: Record<RequestType, SlotStep[]> = {
+const SLOTS: Record<TicketType, SlotStep[]> = {
   delete_data: ['scope'],
   access_data: ['scope'],
   correct_data: ['scope', 'details'],
@@ -49,13 +53,14 @@ const SLOTS: Record<RequestType, SlotStep[]> = {
   withdraw_consent: ['scope'],
   port_data: ['scope', 'details'],
   complaint: ['details'],
+  human_agent: ['details'],
 };
 
 /** Requests whose scope is usually "everything": offered as a quick reply. */
-const ALL_DATA_OPTION: readonly RequestType[] = ['delete_data', 'access_data', 'port_data'];
+const ALL_DATA_OPTION: readonly TicketType[] = ['delete_data', 'access_data', 'port_data'];
 
 export interface FormState {
-  type: RequestType;
+  type: TicketType;
   step: Step;
   /** Answers as shown back to the person, with any phone number or email masked. */
   slots: Partial<Record<SlotStep, string>>;
@@ -68,17 +73,23 @@ export interface FormState {
   /** The policy clauses the request rests on (cited when the form started). */
   clauses: TicketClause[];
   startedAt: string;
+  /** A follow-up ticket after a handoff no agent could serve: the handoff and the masked transcript it carries. */
+  followUp?: { handoffId: string; transcript: string };
 }
 
 export interface ConversationState extends TicketDialogState {
   version: 1;
   language: Language;
   form: FormState | null;
-  /** Set while the person has asked for a human. */
-  handoffRequestedAt: string | null;
+  /** The handoff that paused this conversation; while it is open the bot stays silent. */
+  handoffId: string | null;
+  /** The bot just offered a person for this reason; a "转人工" in the next turn escalates with it. */
+  handoffOffer: HandoffReason | null;
+  /** Refused questions in a row (two make the bot offer a person). */
+  refusals: number;
 }
 
-const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null, handoffRequestedAt: null };
+const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null, handoffId: null, handoffOffer: null, refusals: 0 };
 
 const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取消申请|cancel|stop|never ?mind|quit|abort)[\s。.!！]*$/i;
 const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
@@ -112,6 +123,8 @@ export interface EngineOptions {
   clock?: () => Date;
   /** A claim older than this was left by a crashed instance and may be taken over. */
   claimStaleAfterMs?: number;
+  /** Minutes a chat waits for an agent before the user is offered a ticket instead (default 10). */
+  handoffTakeTimeoutMinutes?: number;
 }
 
 interface Turn {
@@ -128,12 +141,18 @@ interface Turn {
   transcriptIn: string;
   /** False when the turn erased the history: nothing of it may be written back. */
   keepHistory: boolean;
+  /** What the previous turn offered a person for, if anything. */
+  handoffOffer: HandoffReason | null;
 }
+
+/** What prompts need of a turn (a hand-back builds one outside any turn). */
+type PromptContext = Pick<Turn, 'language' | 'tenant'>;
 
 export class ConversationEngine {
   readonly tickets: TicketService;
   readonly verification: IdentityVerification;
   private readonly dialogs: TicketDialogs;
+  readonly handoffs: HandoffService;
   private readonly deadlines = new Map<string, TenantDeadline>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly clock: () => Date;
@@ -155,6 +174,8 @@ export class ConversationEngine {
         return clause ? toCitation(clause, policies) : null;
       },
     });
+    this.handoffs = new HandoffService({ store: options.store, logger: options.logger, clock: this.clock, takeTimeoutMinutes: options.handoffTakeTimeoutMinutes ?? 10 });
+    this.handoffs.setResumer(this.resumer());
     this.current = options.assistant;
     this.readDeadlines(options.assistant);
   }
@@ -301,9 +322,11 @@ export class ConversationEngine {
       // A code is a secret: it never reaches the transcript.
       transcriptIn: transcriptText(text, maskContactsInText),
       keepHistory: true,
+      handoffOffer: state.handoffOffer,
     };
     state.language = turn.language;
-    await this.route(turn, text);
+    state.handoffOffer = null;
+    if (!(await this.handoffTurn(turn, text))) await this.route(turn, text);
     if (turn.keepHistory) await this.persist(turn);
     return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false, language: turn.language };
   }
@@ -322,6 +345,7 @@ export class ConversationEngine {
       if (turn.state.form) turn.replies.push(this.resume(turn.state.form, turn));
       return;
     }
+    if (mentionsHandoffTopic(text, turn.tenant.handoffTopics)) return this.escalate(turn, 'topic');
     if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
     if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, false);
     const { intent } = classifyIntent(text);
@@ -333,7 +357,7 @@ export class ConversationEngine {
       case 'request_status':
         return this.dialogs.showStatus(turn);
       case 'human_agent':
-        return this.handoff(turn);
+        return this.escalate(turn, turn.handoffOffer ?? 'human_agent');
       case 'greeting':
         turn.replies.push(plain('greeting', say(turn.language, 'greeting', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
@@ -360,6 +384,12 @@ export class ConversationEngine {
   private async answerQuestion(turn: Turn, text: string, offerRequest: boolean): Promise<void> {
     const answer = await this.assistant.ask(turn.tenant.id, text);
     turn.replies.push(answerReply(answer));
+    turn.state.refusals = answer.answerable ? 0 : turn.state.refusals + 1;
+    if (turn.state.refusals >= 2) {
+      turn.state.handoffOffer = 'refusals';
+      turn.replies.push(plain('handoff', say(turn.language, 'handoffOfferAfterRefusals'), [option(say(turn.language, 'option.human'))]));
+      return;
+    }
     const right = offerRequest ? RIGHT_MENTIONS.find(([, pattern]) => pattern.test(text))?.[0] : undefined;
     if (right) {
       const request = say(turn.language, `request.${right}`);
@@ -408,17 +438,20 @@ export class ConversationEngine {
       startedAt: this.clock().toISOString(),
     };
     turn.state.form = form;
+    // A complaint is filed like any request (it has a deadline), and a person is offered beside it.
+    if (type === 'complaint') turn.replies.push(plain('handoff', say(language, 'handoffOfferComplaint')));
     turn.replies.push(this.prompt(form, turn));
   }
 
   /** The question for the form's current step, with the quick replies that fit it. */
-  private prompt(form: FormState, turn: Turn): OutboundReply {
+  private prompt(form: FormState, turn: PromptContext): OutboundReply {
     const { language } = turn;
     const cancel = option(say(language, 'option.cancel'));
     switch (form.step) {
       case 'scope':
       case 'details': {
         const options = form.step === 'scope' && ALL_DATA_OPTION.includes(form.type) ? [option(say(language, 'option.allData'))] : [];
+        if (form.type === 'complaint' && !form.followUp) options.push(option(say(language, 'option.human')));
         return plain('form', say(language, `ask.${form.step}.${form.type}`), [...options, cancel]);
       }
       case 'contact':
@@ -428,7 +461,7 @@ export class ConversationEngine {
     }
   }
 
-  private summary(form: FormState, turn: Turn): string {
+  private summary(form: FormState, turn: PromptContext): string {
     const { language } = turn;
     const specific = (slot: SlotStep) => `label.${slot}.${form.type}`;
     const label = (slot: SlotStep) => say(language, hasTemplate(language, specific(slot)) ? specific(slot) : `label.${slot}`);
@@ -452,11 +485,9 @@ export class ConversationEngine {
     const isContactLike = form.step === 'contact' && parseContact(text) !== null;
     if (!isContactLike && !(form.step === 'confirm' && CONFIRM.test(text))) {
       if (intent === 'human_agent') {
-        turn.intent = intent;
-        turn.state.form = null;
-        await this.handoff(turn);
-        turn.replies.push(plain('info', say(language, 'handoffFormAbandoned')));
-        return;
+        // The form waits paused while a person helps; a hand-back resumes or cancels it.
+        const reason: HandoffReason = form.invalidContacts >= 2 ? 'identity_failed' : form.type === 'complaint' ? 'complaint' : 'human_agent';
+        return this.escalate(turn, reason);
       }
       if ((intent === 'question' && INTERROGATIVE.test(text)) || intent === 'request_status') {
         turn.intent = intent;
@@ -490,7 +521,7 @@ export class ConversationEngine {
     }
   }
 
-  private resume(form: FormState, turn: Turn): OutboundReply {
+  private resume(form: FormState, turn: PromptContext): OutboundReply {
     const { language } = turn;
     const prompt = this.prompt(form, turn);
     return { ...prompt, text: `${say(language, 'formResume', { request: say(language, `request.${form.type}`) })}\n${prompt.text}` };
@@ -513,6 +544,7 @@ export class ConversationEngine {
     else if (form.invalidContacts === 2) turn.replies.push(plain('form', say(language, 'contactInvalidLast'), [option(say(language, 'option.human')), cancel]));
     else {
       turn.state.form = null;
+      turn.state.handoffOffer = 'identity_failed';
       turn.replies.push(plain('info', say(language, 'contactGiveUp'), [option(say(language, 'option.human'))]));
     }
   }
@@ -529,6 +561,10 @@ export class ConversationEngine {
     const details: Record<string, string> = {};
     for (const [slot, value] of Object.entries(form.slots)) if (value) details[slot] = value;
     for (const [slot, sealed] of Object.entries(form.sealedSlots ?? {})) if (sealed) details[`${slot}.sealed`] = sealed;
+    if (form.followUp) {
+      details.handoff = form.followUp.handoffId;
+      details.transcript = form.followUp.transcript;
+    }
     const contact = this.options.cipher.decrypt(form.contactEncrypted);
     const { ticket, created } = await this.tickets.create({
       type: form.type,
@@ -554,10 +590,112 @@ export class ConversationEngine {
 
   // Tickets, handoff, history -----------------------------------------------------------------
 
-  private async handoff(turn: Turn): Promise<void> {
+  // Handoff to a person (rules in src/handoff/) ------------------------------------------------
+
+  /** Asks for a person; a form in progress stays paused until the chat comes back to the bot. */
+  private async escalate(turn: Turn, reason: HandoffReason): Promise<void> {
+    const { message, tenant, language, state } = turn;
     turn.intent = 'human_agent';
-    turn.state.handoffRequestedAt = this.clock().toISOString();
-    turn.replies.push(plain('handoff', say(turn.language, 'handoff')));
+    const conversation = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef };
+    const result = await this.handoffs.escalate({
+      ...conversation,
+      tenant,
+      userRef: message.userRef,
+      language,
+      reason,
+      lastMessages: await recentLines(this.options.store, conversation, { direction: 'in', text: turn.transcriptIn, at: turn.receivedAt }),
+    });
+    turn.replies.push(...result.replies);
+    if (result.status === 'outside_hours') {
+      if (state.form) turn.replies.push(this.resume(state.form, turn));
+      return;
+    }
+    state.handoffId = result.handoff.id;
+    if (state.form && result.status === 'waiting') turn.replies.push(plain('handoff', say(language, 'handoffFormPaused', { request: say(language, `request.${state.form.type}`) })));
+  }
+
+  /**
+   * While a handoff is open the bot stays silent: the message goes to the agents, and "取消"
+   * while waiting returns to the bot. Afterwards, "登记工单" starts the follow-up ticket the
+   * user was offered. Returns false when the bot should handle the message itself.
+   */
+  private async handoffTurn(turn: Turn, text: string): Promise<boolean> {
+    const { message, tenant, state } = turn;
+    const open = await this.handoffs.openFor(tenant.id, message.channel, message.conversationRef);
+    if (!open) {
+      if (state.handoffId) {
+        // It ended while the user was away (timed out): a form it paused is dropped.
+        state.handoffId = null;
+        state.form = null;
+      }
+      if (!isFollowUpRequest(text)) return false;
+      const latest = await this.options.store.latestHandoff(tenant.id, message.channel, message.conversationRef);
+      if (!latest || (latest.state !== 'closed' && !latest.userUnreachable)) return false;
+      await this.startFollowUp(turn, latest);
+      return true;
+    }
+    turn.intent = 'human_agent';
+    state.handoffId = open.id;
+    // "登记工单" (offered after an undeliverable agent message) leaves for a follow-up ticket at any time.
+    const leaving = (open.state === 'waiting_agent' && CANCEL.test(text)) || isFollowUpRequest(text);
+    if (leaving && (await this.handoffs.leave(open, CANCEL.test(text) ? 'cancelled_by_user' : 'follow_up_ticket'))) {
+      state.handoffId = null;
+      if (isFollowUpRequest(text)) {
+        state.form = null;
+        await this.startFollowUp(turn, open);
+        return true;
+      }
+      turn.replies.push(plain('handoff', say(turn.language, 'handoffCancelled')));
+      if (state.form) turn.replies.push(this.resume(state.form, turn));
+      return true;
+    }
+    const relayed = await this.handoffs.relayFromUser(open, { messageId: message.messageId, text: turn.transcriptIn });
+    turn.replies.push(...relayed.replies);
+    return true;
+  }
+
+  /** The follow-up ticket a person owes the user: a short form carrying the masked transcript. */
+  private async startFollowUp(turn: Turn, handoff: Handoff): Promise<void> {
+    const { message, tenant, language } = turn;
+    turn.intent = 'human_agent';
+    const lines = await recentLines(this.options.store, { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef }, null, 30);
+    const form: FormState = {
+      type: handoff.reason === 'complaint' ? 'complaint' : 'human_agent',
+      step: 'details',
+      slots: {},
+      invalidContacts: 0,
+      clauses: [],
+      startedAt: this.clock().toISOString(),
+      followUp: { handoffId: handoff.id, transcript: followUpTranscript(lines) },
+    };
+    turn.state.form = form;
+    turn.replies.push(plain('info', say(language, 'followUpIntro')), this.prompt(form, turn));
+  }
+
+  /** The engine's side of a hand-back or close: resume or cancel a paused form, and unpause. */
+  private resumer(): BotResumer {
+    return {
+      prepare: async (handoff, resumeForm) => {
+        const { store } = this.options;
+        const tenant = findTenant(this.assistant.kb, handoff.tenant);
+        const record = await store.loadConversation(handoff.tenant, handoff.channel, handoff.conversationRef);
+        const form = readState(record?.state).form;
+        const ctx: PromptContext = { language: handoff.language, tenant };
+        const replies: OutboundReply[] = [];
+        if (form && resumeForm) replies.push(this.resume(form, ctx));
+        else if (form) replies.push(plain('info', say(handoff.language, 'handoffFormCancelled', { request: say(handoff.language, `request.${form.type}`) })));
+        const commit = () =>
+          this.serialised(`${handoff.tenant}|${handoff.channel}|${handoff.conversationRef}`, async () => {
+            const latest = await store.loadConversation(handoff.tenant, handoff.channel, handoff.conversationRef);
+            if (!latest) return;
+            const state = readState(latest.state);
+            state.handoffId = null;
+            if (!resumeForm) state.form = null;
+            await store.saveConversation({ ...latest, state, updatedAt: this.clock() });
+          });
+        return { replies, commit };
+      },
+    };
   }
 
   private async eraseHistory(turn: Turn): Promise<void> {

@@ -32,6 +32,12 @@ export const REQUEST_INTENTS = [
 ] as const satisfies readonly Intent[];
 export type RequestType = (typeof REQUEST_INTENTS)[number];
 
+/**
+ * What a ticket can be: a rights request, or a follow-up a person owes the user when no agent
+ * could take their chat (outside business hours, timed out, unreachable).
+ */
+export type TicketType = RequestType | 'human_agent';
+
 export function isRequestType(intent: string): intent is RequestType {
   return (REQUEST_INTENTS as readonly string[]).includes(intent);
 }
@@ -64,7 +70,8 @@ export type ReplyKind =
   | 'ticket' // a ticket was created / changed
   | 'status' // the user's tickets
   | 'greeting'
-  | 'handoff' // a human was asked to take over
+  | 'handoff' // about a human taking over (waiting, joined, back to the bot)
+  | 'agent' // a support agent's own message, relayed
   | 'info' // anything else the bot says (cancelled form, erased history, ...)
   | 'error'; // the input was refused (too long, control characters, ...)
 

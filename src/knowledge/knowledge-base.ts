@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BotError } from '../errors.ts';
+import { BusinessHoursSchema } from '../handoff/business-hours.ts';
 import { parsePolicy, type Clause } from './parser.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../tickets/calendar.ts';
 import { allVersions, isoDay, pickInForce, versionPolicyId } from './versions.ts';
@@ -30,6 +31,8 @@ const TenantSchema = z.object({
     .default(DEFAULT_TIME_ZONE)
     .describe('Where due dates are counted and shown'),
   languages: z.array(z.enum(['zh', 'en'])).optional().describe('Languages the tenant answers in; default: those of its policies'),
+  businessHours: BusinessHoursSchema.optional().describe('When agents take over chats; absent = always'),
+  handoffTopics: z.array(z.string().min(1)).default([]).describe('Words whose mention always passes the chat to a person, e.g. 诉讼, 律师'),
 });
 
 const EFFECTIVE_DATE = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'effectiveDate is YYYY-MM or YYYY-MM-DD');

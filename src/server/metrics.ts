@@ -2,8 +2,13 @@
 
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TurnResult } from '../conversation/types.ts';
+import type { HandoffObserver } from '../handoff/handoff-service.ts';
+import type { HandoffReason } from '../handoff/types.ts';
 
-export class Metrics {
+/** Waits measured in seconds, from a few seconds to a few hours. */
+const WAIT_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
+
+export class Metrics implements HandoffObserver {
   readonly registry = new Registry();
   readonly messagesIn = new Counter({ name: 'privacy_bot_messages_in_total', help: 'Inbound messages by channel', labelNames: ['channel'], registers: [this.registry] });
   readonly messagesOut = new Counter({ name: 'privacy_bot_messages_out_total', help: 'Replies sent by channel', labelNames: ['channel'], registers: [this.registry] });
@@ -24,8 +29,47 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly escalations = new Counter({
+    name: 'privacy_bot_handoff_escalations_total',
+    help: 'Chats escalated to a person, by tenant, reason and outcome (waiting, outside_hours)',
+    labelNames: ['tenant', 'reason', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly timeToTake = new Histogram({
+    name: 'privacy_bot_handoff_time_to_take_seconds',
+    help: 'From escalation to an agent taking the chat, by tenant',
+    labelNames: ['tenant'],
+    buckets: WAIT_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly timeToFirstAgentReply = new Histogram({
+    name: 'privacy_bot_handoff_time_to_first_agent_reply_seconds',
+    help: "From escalation to the agent's first message, by tenant",
+    labelNames: ['tenant'],
+    buckets: WAIT_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly outboxFailures = new Counter({
+    name: 'privacy_bot_outbox_failures_total',
+    help: 'Pushed messages given up on, by target and reason',
+    labelNames: ['target', 'reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  escalated(tenant: string, reason: HandoffReason, outcome: 'waiting' | 'outside_hours'): void {
+    this.escalations.inc({ tenant, reason, outcome });
+  }
+
+  taken(tenant: string, seconds: number): void {
+    this.timeToTake.observe({ tenant }, seconds);
+  }
+
+  firstAgentReply(tenant: string, seconds: number): void {
+    this.timeToFirstAgentReply.observe({ tenant }, seconds);
   }
 
   observeTurn(channel: string, tenant: string, result: TurnResult, seconds: number): void {

@@ -9,6 +9,9 @@ import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route
 import type { InboundMessage } from '../conversation/types.ts';
 import { Metrics } from './metrics.ts';
 import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
+import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
+import { channelDeliverer } from '../outbox/channel-delivery.ts';
+import { OutboxWorker } from '../outbox/outbox-worker.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,6 +21,8 @@ export interface RunningServer {
   url: string;
   metrics: Metrics;
   adapters: ChannelAdapter[];
+  /** Delivers pushed messages (agents' replies, desk notifications); tests may run it by hand. */
+  outbox: OutboxWorker;
   /** Stops accepting, finishes in-flight requests and messages, stops channels, closes storage. */
   close(): Promise<void>;
 }
@@ -64,7 +69,14 @@ function matches(route: Route, method: string, path: string): boolean {
 export async function startServer(
   bot: Bot,
   factories: AdapterFactory[],
-  options: { port?: number; host?: string; /** Reload the knowledge when its directory changes. */ watchKnowledge?: boolean } = {},
+  options: {
+    port?: number;
+    host?: string;
+    /** Reload the knowledge when its directory changes. */
+    watchKnowledge?: boolean;
+    outboxIntervalMs?: number;
+    handoffSweepIntervalMs?: number;
+  } = {},
 ): Promise<RunningServer> {
   const { config, engine, store, logger } = bot;
   const metrics = new Metrics();
@@ -92,12 +104,29 @@ export async function startServer(
     return result;
   };
 
+  // The durable outbox: pushed messages go out through the adapters' send() and the desks.
+  const outbox = new OutboxWorker({ store, logger: logger.child({ component: 'outbox' }) });
+  const handoffs = engine.handoffs;
+  handoffs.observe(metrics);
+  handoffs.onQueued(() => outbox.wake());
+  outbox.onFailure(async (item, reason) => {
+    metrics.outboxFailures.inc({ target: item.target, reason });
+    await handoffs.deliveryFailed(item, reason);
+  });
+  const registerDesk = (desk: AgentDesk) => {
+    handoffs.registerDesk(desk);
+    outbox.register(deskTarget(desk.name), deskDeliverer(desk, store));
+  };
+
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track };
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, registerDesk };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);
+  }
+  for (const adapter of adapters) {
+    if (adapter.send) outbox.register(adapter.name, channelDeliverer({ send: (ref, replies) => adapter.send!(ref, replies) }));
   }
 
   const routes: Route[] = [
@@ -165,6 +194,8 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   for (const adapter of adapters) await adapter.start?.();
   const stopRetention = engine.startRetention();
+  outbox.start(options.outboxIntervalMs ?? 1000);
+  const stopSweep = handoffs.startSweep(options.handoffSweepIntervalMs ?? 30_000);
   logger.info({ port, channels: adapters.map((a) => a.name), store: store.kind }, 'server listening');
 
   let closed: Promise<void> | null = null;
@@ -174,15 +205,18 @@ export async function startServer(
     url: `http://127.0.0.1:${port}`,
     metrics,
     adapters,
+    outbox,
     close() {
       closed ??= (async () => {
         closing = true;
         stopRetention();
         stopWatch();
+        stopSweep();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Finish what was already accepted (requests, messages, late deliveries).
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        await outbox.stop();
         for (const adapter of adapters) await adapter.stop?.();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         server.closeAllConnections();

@@ -3,13 +3,13 @@
 
 import type { Citation } from '../answer/answerer.ts';
 import { BotError } from '../errors.ts';
-import type { RequestType } from '../conversation/types.ts';
+import type { TicketType } from '../conversation/types.ts';
 import type { Store } from '../store/store.ts';
 import { TICKET_STATUSES, type TicketClause, type TicketEvent, type TicketPatch, type TicketRecord, type TicketStatus, type VerificationMethod } from './ticket.ts';
 import { maskContact, type Contact, type ContactCipher } from './contact.ts';
 import { dueDate, type ResponseDeadline } from './deadline.ts';
 
-export const TICKET_PREFIX: Record<RequestType, string> = {
+export const TICKET_PREFIX: Record<TicketType, string> = {
   delete_data: 'DEL',
   access_data: 'ACC',
   correct_data: 'COR',
@@ -17,6 +17,7 @@ export const TICKET_PREFIX: Record<RequestType, string> = {
   withdraw_consent: 'WDR',
   port_data: 'POR',
   complaint: 'CMP',
+  human_agent: 'HUM',
 };
 
 
@@ -51,7 +52,7 @@ export interface TenantDeadline {
 }
 
 export interface NewTicket {
-  type: RequestType;
+  type: TicketType;
   tenant: string;
   channel: string;
   requester: string;

@@ -2,7 +2,7 @@
 // looked at its personal data. The store persists these shapes; the rules live in
 // ticket-service.ts.
 
-import type { RequestType } from '../conversation/types.ts';
+import type { TicketType } from '../conversation/types.ts';
 
 export const TICKET_STATUSES = ['submitted', 'verifying_identity', 'in_progress', 'completed', 'rejected', 'cancelled'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -26,7 +26,7 @@ export interface Rejection {
 export interface TicketRecord {
   /** Human-friendly, e.g. DEL-20261122-0007. */
   id: string;
-  type: RequestType;
+  type: TicketType;
   tenant: string;
   channel: string;
   /** Pseudonymous channel reference of the requester (never a name or a phone number). */

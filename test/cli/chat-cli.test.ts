@@ -54,6 +54,24 @@ describe('privacy-bot chat and tickets', () => {
     expect(out[7].replies[0].text).not.toContain(ticketId);
   });
 
+  it('handoffs list --json shows a chat handed to a person, with its audit events and no message text', () => {
+    const chat = run(['chat', '--tenant', 'giantkone', '--jsonl'], lines({ user: 'h1', text: '转人工' }, { user: 'h1', text: '有人吗？我的手机 13812345678' }));
+    expect(chat.code, chat.stderr).toBe(0);
+    const [asked, waiting] = chat.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(asked).toMatchObject({ intent: 'human_agent', replies: [{ kind: 'handoff' }] });
+    // While waiting for a person the bot stays silent.
+    expect(waiting.replies).toEqual([]);
+
+    const listed = run(['handoffs', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).not.toContain('13812345678');
+    const handoffs = JSON.parse(listed.stdout);
+    expect(handoffs).toHaveLength(1);
+    expect(handoffs[0]).toMatchObject({ tenant: 'giantkone', channel: 'cli', userRef: 'h1', reason: 'human_agent', state: 'waiting_agent', owner: null });
+    expect(handoffs[0].events.map((e: { type: string; actor: string }) => `${e.type}:${e.actor}`)).toEqual(['escalated:user:h1', 'relayed_to_agent:user:h1']);
+    expect(run(['handoffs', 'list', '--tenant', 'nobody']).code).toBe(2);
+  });
+
   it('tickets list/show/update follow the workflow and keep the contact masked', () => {
     const list = JSON.parse(run(['tickets', 'list', '--tenant', 'giantkone', '--json']).stdout);
     expect(list.map((t: { id: string }) => t.id)).toEqual([ticketId]);
