@@ -5,7 +5,24 @@
 
 import { BotError } from '../../src/errors.ts';
 
-/** A delivery to Slack that did not happen (a BotError with code delivery_failed). */
+/**
+ * Slack errors no retry can fix (the conversation is gone or closed to the bot): the outbox
+ * gives up at once. https://docs.slack.dev/reference/methods/chat.postMessage#errors
+ */
+export const UNREACHABLE_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'user_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+  'restricted_action',
+]);
+
+/**
+ * A delivery to Slack that did not happen: a BotError 'recipient_unreachable' when Slack
+ * says the conversation cannot be reached, otherwise 'delivery_failed' (worth retrying).
+ */
 export class SlackDeliveryError extends BotError {
   constructor(
     /** The Web API method, e.g. chat.postMessage. */
@@ -13,7 +30,7 @@ export class SlackDeliveryError extends BotError {
     /** Slack's error code (`channel_not_found`), `http_503`, `ratelimited` or the network error code. */
     readonly slackError: string,
   ) {
-    super('delivery_failed', `Slack ${method} failed: ${slackError}`);
+    super(UNREACHABLE_SLACK_ERRORS.has(slackError) ? 'recipient_unreachable' : 'delivery_failed', `Slack ${method} failed: ${slackError}`);
     this.name = 'SlackDeliveryError';
   }
 }

@@ -10,6 +10,14 @@
 
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { BotError } from '../../src/errors.ts';
+
+/**
+ * Customer-service errors that no retry can fix, so the outbox gives up at once: 45015 the
+ * user has not written within 48 hours, 40003 not a follower's OpenID, 43004 unfollowed,
+ * 43019 blocked by the user.
+ */
+export const UNREACHABLE_ERRORS: ReadonlySet<number> = new Set([45015, 40003, 43004, 43019]);
 
 /** access_token errors that mean "fetch a new token and try again". */
 export const TOKEN_ERRORS: ReadonlySet<number> = new Set([40001, 40014, 42001]);
@@ -119,6 +127,21 @@ export class WechatApi {
         continue;
       }
       throw new WechatApiError(`${path}: ${body.data.errmsg ?? 'error'}`, errcode);
+    }
+  }
+
+  /**
+   * Sends a text through the customer-service API for the outbox: throws BotError
+   * 'recipient_unreachable' when WeChat says the user cannot be reached (45015, ...), and
+   * 'delivery_failed' for anything worth retrying (quota 45047, network, HTTP errors).
+   */
+  async deliverText(openId: string, content: string): Promise<void> {
+    try {
+      await this.call('/cgi-bin/message/custom/send', { touser: openId, msgtype: 'text', text: { content } });
+    } catch (error) {
+      const errcode = error instanceof WechatApiError ? error.errcode : null;
+      const code = errcode !== null && UNREACHABLE_ERRORS.has(errcode) ? 'recipient_unreachable' : 'delivery_failed';
+      throw new BotError(code, `WeChat customer-service message not delivered${errcode !== null ? ` (errcode ${errcode})` : ''}`, { cause: error });
     }
   }
 

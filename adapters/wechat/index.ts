@@ -102,12 +102,21 @@ class WechatChannel implements ChannelAdapter {
     this.pending.clear();
   }
 
-  /** Sends replies to `wechat:<tenant>:<openid>` outside a request, through the customer-service API. */
+  /**
+   * Sends replies to `wechat:<tenant>:<openid>` outside a request (the outbox: agents'
+   * messages), through the customer-service API. Throws BotError 'recipient_unreachable'
+   * when WeChat says the user is out of reach (45015: outside the 48-hour window), so the
+   * outbox stops retrying; other failures are retried.
+   */
   async send(conversationRef: string, replies: OutboundReply[]): Promise<void> {
     const match = /^wechat:([^:]+):([^:]+)$/.exec(conversationRef);
     const served = match ? this.served.find((s) => s.account.tenant === match[1]) : undefined;
     if (!match || !served) throw new BotError('invalid_input', `Not a conversation of a served WeChat account: ${conversationRef.split(':').slice(0, 2).join(':')}`);
-    await this.deliverLater(served, match[2]!, { replies, intent: 'other', duplicate: false });
+    if (!served.api) throw new BotError('delivery_failed', 'Pushing to WeChat needs the customer-service API: set WECHAT_APPID and WECHAT_APPSECRET.');
+    const content = this.firstPage(served.account, match[2]!, replies);
+    if (content === null) return;
+    await served.api.deliverText(match[2]!, content);
+    this.ctx.metrics.sent(CHANNEL);
   }
 
   // Requests ------------------------------------------------------------------------------

@@ -165,12 +165,13 @@ class WechatyChannel implements WechatyChannelAdapter {
     let delivered: Promise<unknown>;
     if (target.kind === 'room') {
       const room = await this.bot.Room.find({ id: target.roomId });
-      if (!room) throw new BotError('not_found', `wechaty room ${target.roomId} not found`);
+      // Gone (left, dissolved, deleted): no retry brings it back, so the outbox stops at once.
+      if (!room) throw new BotError('recipient_unreachable', `wechaty room ${target.roomId} not found`);
       const talker = await this.bot.Contact.find({ id: target.talkerId });
       delivered = this.say(room, talker, rendered.text);
     } else {
       const contact = await this.bot.Contact.find({ id: target.contactId });
-      if (!contact) throw new BotError('not_found', `wechaty contact ${target.contactId} not found`);
+      if (!contact) throw new BotError('recipient_unreachable', `wechaty contact ${target.contactId} not found`);
       delivered = this.say(undefined, contact, rendered.text);
     }
     try {

@@ -12,6 +12,7 @@ import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
 import { channelDeliverer } from '../outbox/channel-delivery.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
+import type { HandoffService } from '../handoff/handoff-service.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,6 +24,8 @@ export interface RunningServer {
   adapters: ChannelAdapter[];
   /** Delivers pushed messages (agents' replies, desk notifications); tests may run it by hand. */
   outbox: OutboxWorker;
+  /** The handoff service desks act through. */
+  handoffs: HandoffService;
   /** Stops accepting, finishes in-flight requests and messages, stops channels, closes storage. */
   close(): Promise<void>;
 }
@@ -206,6 +209,7 @@ export async function startServer(
     metrics,
     adapters,
     outbox,
+    handoffs,
     close() {
       closed ??= (async () => {
         closing = true;

@@ -14,7 +14,7 @@ import { tempDir } from './assistant.ts';
 export async function startTestServer(
   options: { env?: Record<string, string>; assistant?: PolicyAssistant; adapters?: AdapterFactory[]; logLevel?: string } = {},
 ): Promise<RunningServer & { dataDir: string }> {
-  const dataDir = tempDir();
+  const dataDir = options.env?.DATA_DIR ?? tempDir();
   const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...options.env });
   const bot = await openBot(config, pino({ level: options.logLevel ?? 'silent' }), { assistant: options.assistant });
   const running = await startServer(bot, options.adapters ?? ADAPTERS, { port: 0, host: '127.0.0.1' });

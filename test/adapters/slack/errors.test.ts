@@ -75,3 +75,15 @@ describe('boltLogger', () => {
     expect(all).not.toContain('xoxb-secret');
   });
 });
+
+describe('SlackDeliveryError for the outbox', () => {
+  it.each([
+    ['channel_not_found', 'recipient_unreachable'],
+    ['is_archived', 'recipient_unreachable'],
+    ['ratelimited', 'delivery_failed'],
+    ['http_503', 'delivery_failed'],
+    ['ECONNREFUSED', 'delivery_failed'],
+  ])('classifies %s as %s (permanent or worth retrying)', (slackError, code) => {
+    expect(new SlackDeliveryError('chat.postMessage', slackError).code).toBe(code);
+  });
+});

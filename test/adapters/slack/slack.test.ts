@@ -368,7 +368,8 @@ describe('slack: send()', () => {
     fake.failNext('chat.postMessage', 'not_in_channel');
     const failure = await adapter.send!(`slack:${freshChannel('C')}:${freshTs()}`, [reply]).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(SlackDeliveryError);
-    expect(failure).toMatchObject({ code: 'delivery_failed', slackError: 'not_in_channel' });
+    // Not in the channel: no retry helps, so the outbox is told to give up.
+    expect(failure).toMatchObject({ code: 'recipient_unreachable', slackError: 'not_in_channel' });
   });
 });
 
