@@ -715,7 +715,7 @@ export class ConversationEngine {
     // may be skewed, replayed or from a test fixture, and retention must not depend on it.
     await store.appendTranscript([
       ...(message.synthetic ? [] : [{ ...base, direction: 'in' as const, text: turn.transcriptIn, at: turn.receivedAt }]),
-      ...turn.replies.map((r) => ({ ...base, direction: 'out' as const, text: maskContactsInText(r.text), at })),
+      ...turn.replies.map((r) => ({ ...base, direction: 'out' as const, text: maskContactsInText(r.text), at, ...(r.citations.length > 0 && { citations: r.citations }) })),
     ]);
     await store.saveConversation({ ...base, state: turn.state, updatedAt: at });
   }

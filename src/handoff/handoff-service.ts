@@ -240,15 +240,17 @@ export class HandoffService {
     const current = await this.get(handoffId);
     if (!current) return { ok: false, reason: 'not_found' };
     const event: HandoffEvent = { handoffId, type: 'taken', actor: `agent:${agent.id}`, at: now, note: null };
+    const joined = say(current.language, 'handoffTaken', { agent: agent.name });
     const result = await this.#change({
       handoffId,
       expect: { states: ['waiting_agent'] },
       set: { state: 'agent', ownerId: agent.id, ownerName: agent.name, takenAt: now, updatedAt: now },
       events: [event],
       outbox: [
-        this.#toUser(current, 'taken', [reply(say(current.language, 'handoffTaken', { agent: agent.name }))]),
+        this.#toUser(current, 'taken', [reply(joined)]),
         ...this.#toDesks(current, 'taken', changedNotification(event)),
       ],
+      transcript: [{ tenant: current.tenant, channel: current.channel, conversationRef: current.conversationRef, userRef: current.userRef, direction: 'out', text: joined, at: now }],
     });
     if (result.outcome === 'applied') {
       const seconds = (now.getTime() - result.handoff.createdAt.getTime()) / 1000;

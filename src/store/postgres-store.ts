@@ -268,6 +268,11 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_handoff ON ${s}.outbox (handoff_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'transcript citations',
+    sql: (s) => `ALTER TABLE ${s}.transcript ADD COLUMN citations jsonb;`,
+  },
 ];
 
 /** timestamptz arrives as Date; jsonb is passed as text and cast, and arrives parsed. */
@@ -300,6 +305,7 @@ interface TranscriptRow {
   direction: 'in' | 'out';
   text: string;
   at: Date;
+  citations: TranscriptEntry['citations'] | null;
 }
 
 /** jsonb arrives parsed, timestamptz as Date. */
@@ -501,10 +507,10 @@ export class PostgresStore implements Store {
     // One statement for the whole batch; ORDER BY n keeps the ids (the tie-break for equal
     // timestamps) in the order the entries were given.
     await this.#pool.query(
-      `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at)
-       SELECT tenant, channel, conversation_ref, user_ref, direction, text, at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-         WITH ORDINALITY AS e (tenant, channel, conversation_ref, user_ref, direction, text, at, n)
+      `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at, citations)
+       SELECT tenant, channel, conversation_ref, user_ref, direction, text, at, citations::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+         WITH ORDINALITY AS e (tenant, channel, conversation_ref, user_ref, direction, text, at, citations, n)
        ORDER BY n`,
       [
         entries.map((e) => e.tenant),
@@ -514,6 +520,7 @@ export class PostgresStore implements Store {
         entries.map((e) => e.direction),
         entries.map((e) => e.text),
         entries.map((e) => e.at),
+        entries.map((e) => (e.citations?.length ? JSON.stringify(e.citations) : null)),
       ],
     );
   }
@@ -521,7 +528,7 @@ export class PostgresStore implements Store {
   async transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]> {
     this.#live();
     const { rows } = await this.#pool.query<TranscriptRow>(
-      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at FROM ${this.#t.transcript}
+      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at, citations FROM ${this.#t.transcript}
        WHERE tenant = $1 AND channel = $2 AND conversation_ref = $3 ORDER BY at, id`,
       [tenant, channel, conversationRef],
     );
@@ -533,6 +540,7 @@ export class PostgresStore implements Store {
       direction: r.direction,
       text: r.text,
       at: r.at,
+      ...(r.citations !== null && { citations: r.citations }),
     }));
   }
 
@@ -793,8 +801,8 @@ export class PostgresStore implements Store {
         for (const draft of change.outbox) await c.query(sql.outboxInsert(t), sql.outboxInsertValues(draft, change.set.updatedAt, CODEC));
         for (const e of change.transcript ?? []) {
           await c.query(
-            `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-            [e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at],
+            `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+            [e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at, e.citations?.length ? JSON.stringify(e.citations) : null],
           );
         }
         return { outcome: 'applied', handoff: sql.handoffFromColumns(row, CODEC) };

@@ -257,6 +257,11 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_handoff ON outbox (handoff_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'transcript citations',
+    sql: `ALTER TABLE transcript ADD COLUMN citations TEXT;`,
+  },
 ];
 
 const TABLES: Tables = { handoffs: 'handoffs', handoffEvents: 'handoff_events', deskRefs: 'handoff_desk_refs', outbox: 'outbox' };
@@ -292,6 +297,7 @@ interface TranscriptRow {
   direction: 'in' | 'out';
   text: string;
   at: number;
+  citations: string | null;
 }
 
 /** JSON is stored as text, times as milliseconds. */
@@ -448,17 +454,14 @@ export class SqliteStore implements Store {
   async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     this.#write(() => {
-      const insert = this.#prepare(
-        'INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      for (const e of entries) insert.run(e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at.getTime());
+      for (const e of entries) this.#insertTranscript(e);
     });
   }
 
   async transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]> {
     this.#live();
     const rows = this.#prepare<[string, string, string], TranscriptRow>(
-      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at FROM transcript
+      `SELECT tenant, channel, conversation_ref, user_ref, direction, text, at, citations FROM transcript
        WHERE tenant = ? AND channel = ? AND conversation_ref = ? ORDER BY at, id`,
     ).all(tenant, channel, conversationRef);
     return rows.map((r) => ({
@@ -469,6 +472,7 @@ export class SqliteStore implements Store {
       direction: r.direction,
       text: r.text,
       at: new Date(r.at),
+      ...(r.citations !== null && { citations: JSON.parse(r.citations) as TranscriptEntry['citations'] }),
     }));
   }
 
@@ -788,10 +792,20 @@ export class SqliteStore implements Store {
   #applyEffects(change: HandoffChange, now: Date): void {
     for (const event of change.events) this.#run(sql.eventInsert(TABLES), sql.eventInsertValues(event, CODEC));
     for (const draft of change.outbox) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(draft, now, CODEC));
-    const insert = this.#prepare(
-      'INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    for (const e of change.transcript ?? []) this.#insertTranscript(e);
+  }
+
+  #insertTranscript(e: TranscriptEntry): void {
+    this.#prepare('INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.tenant,
+      e.channel,
+      e.conversationRef,
+      e.userRef,
+      e.direction,
+      e.text,
+      e.at.getTime(),
+      e.citations?.length ? JSON.stringify(e.citations) : null,
     );
-    for (const e of change.transcript ?? []) insert.run(e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at.getTime());
   }
 
   /** Runs a shared ($1-style) statement; returns the number of changed rows. */

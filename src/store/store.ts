@@ -5,6 +5,7 @@
 // The store holds opaque values where the core protects them: contact details arrive here
 // already encrypted, conversation state is JSON the core owns.
 
+import type { Citation } from '../answer/answerer.ts';
 import type { Handoff, HandoffEvent, HandoffState } from '../handoff/types.ts';
 import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
 import { chinaDay } from '../tickets/deadline.ts';
@@ -60,6 +61,8 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   text: string;
   at: Date;
+  /** The clauses an outbound answer cited (so a reloaded chat shows them again); absent when none. */
+  citations?: Citation[];
 }
 
 export interface Store {

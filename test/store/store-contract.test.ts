@@ -331,6 +331,16 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.transcript('acme', 'slack', 'c-1')).toEqual([]);
       });
 
+      it('keeps the citations of an outbound entry, and none for the others', async () => {
+        const citations = [{ policyId: 'p', policyTitle: '隐私政策', clauseId: 'p#8.3', number: '8.3', title: '删除', text: '您可以要求删除 "全部" 信息。' }];
+        const lines = [entry('c-1', 'u-1', '怎么删除？', 0), entry('c-1', 'u-1', '可以删除 [1]', 1, { direction: 'out', citations }), entry('c-1', 'u-1', '还有吗', 2)];
+        await store.appendTranscript(lines);
+        const read = await store.transcript('acme', 'wechat', 'c-1');
+        expect(read).toEqual(lines);
+        expect(read[1]!.citations).toEqual(citations);
+        expect('citations' in read[0]!).toBe(false);
+      });
+
       it("erases one user's transcript and conversations in one tenant and channel only", async () => {
         await store.saveConversation(conversation('c-1', 'u-1', 0));
         await store.saveConversation(conversation('c-2', 'u-1', 0));
