@@ -1,13 +1,17 @@
 // The zero-configuration web chat: a static page at `/` and a small JSON API it talks to.
 // It needs no credentials, so it is always on. Each browser keeps a random session id in
 // localStorage; that id is the person (`web:<session>`) and, per tenant, the conversation
-// (`web:<tenant>:<session>`). Replies go back in the POST's response: there is no push.
+// (`web:<tenant>:<session>`). Replies go back in the POST's response; what arrives later
+// (an agent's messages) is pushed over Server-Sent Events (push.ts), and a reloaded page
+// fetches the conversation so far (history.ts).
 
 import type { ServerResponse } from 'node:http';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import { sendJson } from '../../src/server/server.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
-import { renderTurn } from './render.ts';
+import { renderHistory } from './history.ts';
+import { parseConversationQuery, WebPushHub, webConversationRef } from './push.ts';
+import { renderReply, renderTurn } from './render.ts';
 import { loadAsset, SECURITY_HEADERS, serveAsset } from './static.ts';
 
 export const WEB_CHANNEL = 'web';
@@ -64,9 +68,39 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     { method: 'GET', path: '/web/app.css', handle: (request, res) => serveAsset(stylesheet, request, res) },
     { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants()) },
     { method: 'POST', path: '/api/web/messages', handle: postMessage },
+    {
+      method: 'GET',
+      path: '/api/web/events',
+      handle: (request, res) => {
+        const q = parseConversationQuery(request.query, ctx.tenants);
+        if (!q.ok) return sendApiJson(res, q.status, { error: q.error });
+        hub.open(request, res, webConversationRef(q.value));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/web/history',
+      handle: async (request, res) => {
+        const q = parseConversationQuery(request.query, ctx.tenants);
+        if (!q.ok) return sendApiJson(res, q.status, { error: q.error });
+        sendApiJson(res, 200, renderHistory(await ctx.store.transcript(q.value.tenant, WEB_CHANNEL, webConversationRef(q.value))));
+      },
+    },
   ];
 
-  return { name: WEB_CHANNEL, routes: () => routes };
+  const hub = new WebPushHub();
+  return {
+    name: WEB_CHANNEL,
+    routes: () => routes,
+    // Pushed messages reach the open pages; a closed page finds them in the history.
+    async send(conversationRef, replies, delivery) {
+      const pages = hub.publish(conversationRef, 'replies', { replies: replies.map(renderReply), at: delivery?.at.toISOString() ?? null, key: delivery?.key ?? null }, delivery?.key);
+      if (pages > 0) ctx.metrics.sent(WEB_CHANNEL, replies.length);
+    },
+    async stop() {
+      hub.closeAll();
+    },
+  };
 }
 
 export const webAdapter: AdapterFactory = {

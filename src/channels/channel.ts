@@ -44,7 +44,13 @@ export interface ChannelAdapter {
    * through the outbox). Throw BotError 'recipient_unreachable' when retrying cannot help
    * (WeChat 45015); any other error is retried with backoff.
    */
-  send?(conversationRef: string, replies: OutboundReply[]): Promise<void>;
+  send?(conversationRef: string, replies: OutboundReply[], delivery?: Delivery): Promise<void>;
+}
+
+/** What the outbox knows of a push: its dedupe key and when it was queued (a channel may dedupe on them). */
+export interface Delivery {
+  key: string;
+  at: Date;
 }
 
 export interface AdapterContext {

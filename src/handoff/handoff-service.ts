@@ -272,9 +272,8 @@ export class HandoffService {
     const current = await this.get(handoffId);
     if (!current) return { ok: false, reason: 'not_found' };
     const now = this.#clock();
-    const toUser = this.#toUser(current, `agent:${message.messageId}`, [
-      { kind: 'agent', text: say(current.language, 'handoffAgentMessage', { agent: agent.name, text }), citations: [], quickReplies: [] },
-    ]);
+    const shown = say(current.language, 'handoffAgentMessage', { agent: agent.name, text });
+    const toUser = this.#toUser(current, `agent:${message.messageId}`, [{ kind: 'agent', text: shown, citations: [], quickReplies: [] }]);
     const result = await this.#change({
       handoffId,
       expect: { states: ['agent'], ownerId: agent.id },
@@ -282,7 +281,7 @@ export class HandoffService {
       events: [{ handoffId, type: 'relayed_to_user', actor: `agent:${agent.id}`, at: now, note: null }],
       outbox: [toUser],
       transcript: [
-        { tenant: current.tenant, channel: current.channel, conversationRef: current.conversationRef, userRef: current.userRef, direction: 'out', text: maskContactsInText(text), at: now },
+        { tenant: current.tenant, channel: current.channel, conversationRef: current.conversationRef, userRef: current.userRef, direction: 'out', text: maskContactsInText(shown), at: now },
       ],
       dedupeKey: toUser.dedupeKey,
     });

@@ -33,6 +33,6 @@ export function channelDeliverer(adapter: Required<Pick<ChannelAdapter, 'send'>>
     const parsed = OutboundRepliesSchema.safeParse(item.payload);
     if (!parsed.success) throw new BotError('invalid_input', `Outbox row ${item.id} does not hold channel replies.`);
     const replies: OutboundReply[] = parsed.data;
-    await adapter.send(item.conversationRef, replies);
+    await adapter.send(item.conversationRef, replies, { key: item.dedupeKey, at: item.createdAt });
   };
 }

@@ -129,7 +129,7 @@ export async function startServer(
     else adapters.push(created);
   }
   for (const adapter of adapters) {
-    if (adapter.send) outbox.register(adapter.name, channelDeliverer({ send: (ref, replies) => adapter.send!(ref, replies) }));
+    if (adapter.send) outbox.register(adapter.name, channelDeliverer({ send: (ref, replies, delivery) => adapter.send!(ref, replies, delivery) }));
   }
 
   const routes: Route[] = [

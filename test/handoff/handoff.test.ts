@@ -105,7 +105,7 @@ describe('a chat handed to a person and back', () => {
     expect(w.desk.changes.filter((c) => c.handoff.id === handoff.id).map((c) => c.event.type)).toEqual(['taken', 'handed_back']);
     // The transcript keeps both sides, masked, including the agent's message.
     const transcript = await w.store.transcript('giantkone', 'test', ref(chat));
-    expect(transcript.map((t) => t.text)).toContain('您好，我是客服 Alice。');
+    expect(transcript.map((t) => t.text)).toContain('【人工客服 Alice】您好，我是客服 Alice。');
     expect(transcript.some((t) => t.text.includes('13812345678'))).toBe(false);
   });
 

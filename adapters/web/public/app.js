@@ -2,7 +2,7 @@
 // this server's own API. Every piece of text from the person or the bot goes into the page
 // through textContent, never as HTML.
 
-const API = { tenants: 'api/web/tenants', messages: 'api/web/messages' };
+const API = { tenants: 'api/web/tenants', messages: 'api/web/messages', history: 'api/web/history', events: 'api/web/events' };
 const STORAGE = { session: 'privacy-bot.web.session', tenant: 'privacy-bot.web.tenant' };
 const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -226,6 +226,76 @@ function send(text) {
   return true;
 }
 
+// The conversation so far, and what arrives later -----------------------------------------------
+
+/** Newest server time shown from the history: a pushed message at or before it is already on screen. */
+let shownUntil = 0;
+/** Keys of pushed messages already shown (a reconnecting stream may repeat one). */
+const shownPushes = new Set();
+let stream = null;
+
+function conversationQuery() {
+  return new URLSearchParams({ tenant: tenantSelect.value, session }).toString();
+}
+
+function addHistoryEntry(entry) {
+  if (entry.direction === 'in') return addUserMessage(entry.text);
+  return addBotReply({ kind: entry.citations.length > 0 ? 'answer' : 'info', text: entry.text, citations: entry.citations, quickReplies: [] });
+}
+
+/** Shows the conversation kept on the server (after a reload, a tenant switch, a reconnect). */
+async function loadHistory() {
+  if (!tenantSelect.value) return;
+  let body;
+  try {
+    const response = await fetch(`${API.history}?${conversationQuery()}`);
+    if (!response.ok) return;
+    body = await response.json();
+  } catch {
+    return;
+  }
+  clearConversation();
+  for (const entry of body.entries) {
+    addHistoryEntry(entry);
+    shownUntil = Math.max(shownUntil, Date.parse(entry.at));
+  }
+}
+
+/** Opens the push stream of the current conversation: agents' messages appear without a reload. */
+function connectPush() {
+  if (stream) stream.close();
+  stream = null;
+  if (!tenantSelect.value || typeof EventSource === 'undefined') return;
+  const source = new EventSource(`${API.events}?${conversationQuery()}`);
+  let opened = false;
+  source.addEventListener('open', () => {
+    // A reconnect may have missed pushes: the history has them.
+    if (opened) void loadHistory();
+    opened = true;
+    document.documentElement.dataset.push = 'open';
+  });
+  source.addEventListener('replies', (event) => {
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (data.key && shownPushes.has(data.key)) return;
+    if (data.key) shownPushes.add(data.key);
+    if (data.at && Date.parse(data.at) <= shownUntil) return;
+    retireQuickReplies();
+    for (const reply of data.replies) addBotReply(reply);
+  });
+  stream = source;
+}
+
+async function openConversation() {
+  shownUntil = 0;
+  await loadHistory();
+  connectPush();
+}
+
 // Wiring --------------------------------------------------------------------------------------
 
 function clearConversation() {
@@ -245,7 +315,7 @@ input.addEventListener('keydown', (event) => {
 tenantSelect.addEventListener('change', () => {
   store.set(STORAGE.tenant, tenantSelect.value);
   clearConversation();
-  addNote(`已切换到 ${tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value}`);
+  void openConversation().then(() => addNote(`已切换到 ${tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value}`));
   input.focus();
 });
 
@@ -254,6 +324,8 @@ newChatButton.addEventListener('click', () => {
   session = randomId(24);
   store.set(STORAGE.session, session);
   clearConversation();
+  shownUntil = 0;
+  connectPush();
   addNote('已开始新对话 (New chat)');
   input.focus();
 });
@@ -286,6 +358,7 @@ async function loadTenants() {
   const ids = body.tenants.map((t) => t.id);
   tenantSelect.value = saved && ids.includes(saved) ? saved : (body.defaultTenant ?? ids[0] ?? '');
   tenantSelect.disabled = ids.length === 0;
+  await openConversation();
   document.documentElement.dataset.ready = 'true';
 }
 
