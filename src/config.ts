@@ -58,6 +58,9 @@ const ConfigSchema = z
     WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
     WECHATY_TENANT: z.string().min(1).optional(),
     HANDOFF_TAKE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(10).describe('Minutes a chat waits for an agent before the user is offered a ticket'),
+    AGENTS_FILE: z.string().min(1).optional().describe('JSON file of agent console accounts (privacy-bot agents add NAME)'),
+    AGENT_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(8).describe('How long an agent console login lasts'),
+    AGENT_COOKIE_SECURE: z.enum(['true', 'false']).default('false').describe('Mark console cookies Secure (also done when X-Forwarded-Proto is https)'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -97,6 +100,7 @@ export interface Config {
   slack: { signingSecret: string | null; botToken: string | null; apiUrl: string | null; tenant: string | null };
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
   handoff: { takeTimeoutMinutes: number };
+  agentConsole: { agentsFile: string | null; sessionHours: number; secureCookies: boolean };
 }
 
 /** A 32-byte key written as 64 hex digits or as base64. */
@@ -140,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
     handoff: { takeTimeoutMinutes: c.HANDOFF_TAKE_TIMEOUT_MINUTES },
+    agentConsole: { agentsFile: c.AGENTS_FILE ? resolve(c.AGENTS_FILE) : null, sessionHours: c.AGENT_SESSION_HOURS, secureCookies: c.AGENT_COOKIE_SECURE === 'true' },
   };
 }

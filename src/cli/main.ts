@@ -18,6 +18,7 @@ import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';
 import { registerPolicyCommands } from './policy.ts';
 import { registerHandoffCommands } from './handoffs.ts';
+import { registerAgentCommands } from './agents.ts';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 bad input (unknown tenant, empty question, ...). */
 const EXIT_BAD_INPUT = 2;
@@ -203,6 +204,7 @@ export function buildProgram(): Command {
   registerTicketCommands(program, openTerminalBot);
   registerPolicyCommands(program, () => loadConfig());
   registerHandoffCommands(program, openTerminalBot);
+  registerAgentCommands(program);
 
   program
     .command('eval')
