@@ -2,6 +2,7 @@
 // command, a shared data directory so tickets filed in a chat are seen by `tickets`.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +71,24 @@ describe('privacy-bot chat and tickets', () => {
     expect(handoffs[0]).toMatchObject({ tenant: 'giantkone', channel: 'cli', userRef: 'h1', reason: 'human_agent', state: 'waiting_agent', owner: null });
     expect(handoffs[0].events.map((e: { type: string; actor: string }) => `${e.type}:${e.actor}`)).toEqual(['escalated:user:h1', 'relayed_to_agent:user:h1']);
     expect(run(['handoffs', 'list', '--tenant', 'nobody']).code).toBe(2);
+  });
+
+  it('agents add NAME stores an scrypt hash of the password read from stdin, never the password', () => {
+    const agentsFile = resolve(tempDir(), 'agents.json');
+    const added = spawnSync(process.execPath, [BIN, 'agents', 'add', 'zhou'], {
+      input: 'a-long-password\n',
+      encoding: 'utf8',
+      env: { ...process.env, DATA_DIR: dataDir, AGENTS_FILE: agentsFile, LOG_LEVEL: 'warn' },
+      timeout: 60_000,
+    });
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added agent zhou');
+    const text = readFileSync(agentsFile, 'utf8');
+    expect(text).not.toContain('a-long-password');
+    expect(JSON.parse(text).agents).toEqual([{ name: 'zhou', passwordHash: expect.stringMatching(/^scrypt\$/) }]);
+    const noFile = spawnSync(process.execPath, [BIN, 'agents', 'add', 'zhou'], { input: 'a-long-password\n', encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, AGENTS_FILE: '' } });
+    expect(noFile.status).toBe(1); // a configuration problem, like every other
+    expect(noFile.stderr).toContain('AGENTS_FILE');
   });
 
   it('tickets list/show/update follow the workflow and keep the contact masked', () => {
