@@ -79,6 +79,13 @@ describe('web push and history', () => {
     expect(history.entries.at(-1)).toMatchObject({ direction: 'out', text: '【人工客服 Li】您好 138****5678 是您的电话吗？' });
   });
 
+  it('counts escalations, time to take over and time to first agent reply per tenant in /metrics', async () => {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/privacy_bot_handoff_escalations_total\{tenant="giantkone",reason="human_agent",outcome="waiting"\} 1/);
+    expect(metrics).toMatch(/privacy_bot_handoff_time_to_take_seconds_count\{tenant="giantkone"\} 1/);
+    expect(metrics).toMatch(/privacy_bot_handoff_time_to_first_agent_reply_seconds_count\{tenant="giantkone"\} 1/);
+  });
+
   it('refuses a bad session or an unknown tenant', async () => {
     expect((await fetch(`${server.url}/api/web/events?tenant=${tenant}&session=short`)).status).toBe(400);
     expect((await fetch(`${server.url}/api/web/history?tenant=nobody&session=${session}`)).status).toBe(404);
