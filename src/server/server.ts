@@ -79,6 +79,8 @@ export async function startServer(
     watchKnowledge?: boolean;
     outboxIntervalMs?: number;
     handoffSweepIntervalMs?: number;
+    /** The outbox's clock; tests pass the one they gave openBot, so queued rows fall due on it. */
+    clock?: () => Date;
   } = {},
 ): Promise<RunningServer> {
   const { config, engine, store, logger } = bot;
@@ -108,7 +110,7 @@ export async function startServer(
   };
 
   // The durable outbox: pushed messages go out through the adapters' send() and the desks.
-  const outbox = new OutboxWorker({ store, logger: logger.child({ component: 'outbox' }) });
+  const outbox = new OutboxWorker({ store, logger: logger.child({ component: 'outbox' }), clock: options.clock });
   const handoffs = engine.handoffs;
   handoffs.observe(metrics);
   handoffs.onQueued(() => outbox.wake());
