@@ -112,6 +112,16 @@ export class SlackAgentDesk implements AgentDesk {
    * a BotError 'storage_failed', and Slack redelivers the event.
    */
   async agentMessage(message: AgentThreadMessage): Promise<{ followUp(): Promise<void> }> {
+    try {
+      return await this.#agentMessage(message);
+    } catch (error) {
+      // Anything that kept the message from being recorded: Slack gets a 500 and redelivers it.
+      if (isBotError(error, 'storage_failed')) throw error;
+      throw new BotError('storage_failed', 'An agent message was not recorded.', { cause: error });
+    }
+  }
+
+  async #agentMessage(message: AgentThreadMessage): Promise<{ followUp(): Promise<void> }> {
     const { handoffs, store, logger } = this.options;
     const handoff = await store.findHandoffByDeskRef(this.name, cardRef(message.channel, message.threadTs));
     if (!handoff) {

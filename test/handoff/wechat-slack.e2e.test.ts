@@ -357,6 +357,39 @@ describe('a WeChat user and Slack agents', () => {
     expect(await wechatSays(user, '你们收集哪些个人信息？')).toMatch(/个人信息/);
   });
 
+  it('treats an agent’s mention of the bot in a thread as a message for the user, and an agent’s DM as a chat with the bot', async () => {
+    const user = 'oWECHAT-mention-01';
+    const { card } = await escalatedUser(user);
+    expect((await press(ALICE, card, 'Take over')).status).toBe(200);
+    await waitFor(() => pushedTo(user), (m) => m.some((t) => t.includes('已加入对话')), 'the take-over');
+    await drain();
+    const threadBefore = threadOf(card).length;
+
+    // Slack sends a mention in a channel thread twice: as a message and as an app_mention.
+    const text = `<@${WORKSPACE.botUserId}> 你们收集哪些个人信息？请稍等，我查一下`;
+    const asMessage = threadReply(ALICE, card, text);
+    const asMention = fixture<Json>('app_mention.json');
+    asMention.event_id = `${asMessage.event_id}M`;
+    asMention.event = { ...asMention.event, user: ALICE.id, text, ts: asMessage.event.ts, event_ts: asMessage.event.ts, thread_ts: card.ts, channel: AGENTS };
+    expect((await postEvent(asMention)).status).toBe(200);
+    expect((await postEvent(asMessage)).status).toBe(200);
+    await waitFor(() => pushedTo(user), (m) => m.includes('【人工客服 alice】你们收集哪些个人信息？请稍等，我查一下'), 'the relayed mention');
+    await drain();
+    expect(pushedTo(user).filter((t) => t.startsWith('【人工客服 alice】'))).toHaveLength(1);
+    // The bot answered nobody in the agent channel.
+    expect(threadOf(card)).toHaveLength(threadBefore);
+
+    // Alice's DM to the bot is an ordinary user chat, answered in her DM.
+    const dm = fixture<Json>('message.im.json');
+    const ts = freshTs();
+    dm.event_id = `Ev${ts.replace('.', '')}D`;
+    dm.event = { ...dm.event, user: ALICE.id, channel: 'D0ALICE001', ts, event_ts: ts, client_msg_id: `dm-${ts}` };
+    expect((await postEvent(dm)).status).toBe(200);
+    const answers = await slack.waitForPosts('D0ALICE001', 1);
+    expect(visibleText(answers[0]!)).toMatch(/个人信息/);
+    expect(pushedTo(user).some((t) => t.includes('根据'))).toBe(false);
+  });
+
   it('keeps the ownership and the relays across a restart on the same database', async () => {
     const user = 'oWECHAT-restart-01';
     const { handoff, card } = await escalatedUser(user);
@@ -365,13 +398,23 @@ describe('a WeChat user and Slack agents', () => {
     await waitFor(() => pushedTo(user), (m) => m.some((t) => t.includes('人工客服 alice 已加入对话')), 'the take-over');
     await drain();
 
+    // The database goes away while Alice writes: Slack is answered 500, so it redelivers later.
+    advance(MINUTE);
+    const reply = threadReply(ALICE, card, '重启之后我还在');
+    await instance.running.outbox.stop();
+    await instance.bot.store.close();
+    expect((await postEvent(reply)).status).toBe(500);
+
     await instance.running.close();
     instance = await startInstance();
     expect(await instance.bot.engine.handoffs.get(handoff.id)).toMatchObject({ state: 'agent', ownerId: `slack:${ALICE.id}` });
 
-    advance(MINUTE);
-    expect((await postEvent(threadReply(ALICE, card, '重启之后我还在'))).status).toBe(200);
+    // Slack's redelivery reaches the new instance and is relayed once.
+    expect((await postEvent(reply, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' })).status).toBe(200);
     await waitFor(() => pushedTo(user), (m) => m.includes('【人工客服 alice】重启之后我还在'), 'the agent reply after the restart');
+    expect((await postEvent(reply, { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' })).status).toBe(200);
+    await drain();
+    expect(pushedTo(user).filter((t) => t === '【人工客服 alice】重启之后我还在')).toHaveLength(1);
     expect(await wechatSays(user, '好的，谢谢')).toBeNull();
     await waitFor(() => userMessagesIn(card), (t) => t.some((x) => x.includes('好的，谢谢')), 'the user message after the restart');
 
