@@ -4,7 +4,9 @@
 // Slack app settings it expects: Event Subscriptions and Interactivity both pointing at
 // https://<host>/slack/events; bot events message.im and app_mention; scopes chat:write,
 // im:history, app_mentions:read. With SLACK_AGENT_CHANNEL it is also the agent desk (desk.ts):
-// events in that channel are agents' (never user turns), and its buttons act on handoffs.
+// events in that channel are agents' (never user turns), and its buttons act on handoffs; that
+// needs the events message.channels / message.groups and the scopes channels:read +
+// channels:history (groups:* for a private channel), usergroups:read with SLACK_AGENT_USERGROUP.
 //
 // verify.ts (signatures), parse.ts (payloads -> InboundMessage), render.ts (replies -> Block Kit)
 // and retries.ts (redelivery policy) are pure; this file only wires them to Bolt.
