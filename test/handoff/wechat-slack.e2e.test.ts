@@ -390,6 +390,23 @@ describe('a WeChat user and Slack agents', () => {
     expect(pushedTo(user).some((t) => t.includes('根据'))).toBe(false);
   });
 
+  it('tells the owner in the thread when a reply cannot reach the WeChat user (45015, outside the 48 hours)', async () => {
+    const user = 'oWECHAT-window-01';
+    const { card } = await escalatedUser(user);
+    expect((await press(ALICE, card, 'Take over')).status).toBe(200);
+    await waitFor(() => pushedTo(user), (m) => m.some((t) => t.includes('已加入对话')), 'the take-over');
+    await drain();
+
+    wechat.sendErrors.push(45015);
+    advance(MINUTE);
+    expect((await postEvent(threadReply(ALICE, card, '您还在吗？'))).status).toBe(200);
+    await waitFor(() => threadOf(card).map(visibleText), (t) => t.some((x) => x.includes('could not reach the user: recipient_unreachable')), 'the undelivered notice');
+    expect(pushedTo(user).some((t) => t.includes('您还在吗'))).toBe(false);
+    // The user's next message goes to the thread and brings them a ticket offer.
+    expect(await wechatSays(user, '在的')).toContain('没能送达');
+    await waitFor(() => userMessagesIn(card), (t) => t.some((x) => x.includes('在的')), 'the user message');
+  });
+
   it('keeps the ownership and the relays across a restart on the same database', async () => {
     const user = 'oWECHAT-restart-01';
     const { handoff, card } = await escalatedUser(user);
