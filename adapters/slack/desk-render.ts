@@ -54,6 +54,20 @@ function status(handoff: Handoff): string {
   }
 }
 
+/** The state in plain words, for the notification text (no markup, no mentions). */
+function plainStatus(handoff: Handoff): string {
+  switch (handoff.state) {
+    case 'waiting_agent':
+      return 'waiting for an agent';
+    case 'agent':
+      return `taken by ${handoff.ownerName ?? 'an agent'}`;
+    case 'bot':
+      return 'back with the bot';
+    case 'closed':
+      return 'closed';
+  }
+}
+
 function button(action: DeskActionName, label: string, handoffId: string, style?: 'primary' | 'danger'): types.Button {
   return { type: 'button', action_id: DESK_ACTIONS[action], text: { type: 'plain_text', text: label, emoji: true }, value: handoffId, ...(style && { style }) };
 }
@@ -87,7 +101,7 @@ export function renderCard(handoff: Handoff, lastMessages: readonly TranscriptLi
     ...(buttons.length > 0 ? [{ type: 'actions', block_id: `handoff:${handoff.id}`.slice(0, 255), elements: buttons } satisfies types.ActionsBlock] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `handoff \`${escapeMrkdwn(handoff.id)}\`` }] },
   ];
-  return { text: escapeMrkdwn(`${title}. ${status(handoff).replace(/[*:]/g, '')}`), blocks };
+  return { text: escapeMrkdwn(`${title}: ${plainStatus(handoff)}`), blocks };
 }
 
 /** A message the user wrote while waiting or owned (contacts masked), posted in the card's thread. */

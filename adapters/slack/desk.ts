@@ -50,6 +50,10 @@ export class SlackAgentDesk implements AgentDesk {
 
   // Showing (called by the outbox) --------------------------------------------------------------
 
+  /**
+   * Posts the card, or updates it when a retry finds it posted. A crash between the post and
+   * storing its ts would post a second card on the retry: the outbox is at least once.
+   */
   async escalated(handoff: Handoff, lastMessages: TranscriptLine[]): Promise<void> {
     const card = renderCard(handoff, lastMessages, this.#tenantName(handoff));
     const existing = await this.#card(handoff);
@@ -61,7 +65,11 @@ export class SlackAgentDesk implements AgentDesk {
 
   async userMessage(handoff: Handoff, message: { messageId: string; text: string; at: Date }): Promise<void> {
     const card = await this.#card(handoff);
-    if (!card) throw new BotError('delivery_failed', `No Slack card for handoff ${handoff.id} yet.`);
+    if (!card) {
+      // Escalated before this desk was configured: its agents never saw the chat.
+      this.options.logger.debug({ handoffId: handoff.id }, 'slack desk: user message of a handoff without a card');
+      return;
+    }
     await this.options.api.post(card.channel, renderUserMessage(message.text), card.ts);
   }
 
@@ -95,7 +103,7 @@ export class SlackAgentDesk implements AgentDesk {
         result = await handoffs.take(press.handoffId, agent);
         break;
       case 'close':
-        result = await handoffs.close(press.handoffId, agent, 'closed on the Slack desk');
+        result = await handoffs.close(press.handoffId, agent);
         break;
       case 'handBack':
         result = await handoffs.handBack(press.handoffId, agent, { resumeForm: true });

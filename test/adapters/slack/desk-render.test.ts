@@ -45,7 +45,9 @@ describe('renderCard', () => {
       { actionId: 'handoff_take', label: 'Take over', value: 'hof-1' },
       { actionId: 'handoff_close', label: 'Close', value: 'hof-1' },
     ]);
-    expect(card.text.length).toBeGreaterThan(0);
+    // The notification text: plain words, no markup or mentions.
+    expect(card.text).toBe('Chat from wechat (巨人通力) needs a person: complaint: waiting for an agent');
+    expect(renderCard({ ...handoff, state: 'agent', ownerId: 'slack:UALICE', ownerName: 'alice' }, lines, '巨人通力').text).toMatch(/: taken by alice$/);
   });
 
   it('names a Slack owner by mention and a console owner by name, and keeps only Close', () => {
