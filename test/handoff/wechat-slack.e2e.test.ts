@@ -390,6 +390,35 @@ describe('a WeChat user and Slack agents', () => {
     expect(pushedTo(user).some((t) => t.includes('根据'))).toBe(false);
   });
 
+  it('serves a Slack user the same way: the agent’s thread reply reaches their DM, their DMs reach the thread', async () => {
+    const dmChannel = 'D0SLACKU01';
+    const slackUser = 'USLACKUSR1';
+    const dm = (text: string) => {
+      const body = fixture<Json>('message.im.json');
+      const ts = freshTs();
+      body.event_id = `Ev${ts.replace('.', '')}U`;
+      body.event = { ...body.event, user: slackUser, channel: dmChannel, text, ts, event_ts: ts, client_msg_id: `dm-${ts}` };
+      return postEvent(body);
+    };
+    expect((await dm('转人工')).status).toBe(200);
+    const asked = await slack.waitForPosts(dmChannel, 1);
+    expect(visibleText(asked[0]!)).toContain('转接人工客服');
+    const handoff = (await waitFor(() => instance.bot.engine.handoffs.openFor('giantkone', 'slack', `slack:${dmChannel}`), (h) => h !== null, 'the handoff'))!;
+    const card = await cardOf(handoff);
+    expect(visibleText(card)).toContain('Chat from slack');
+
+    expect((await press(BOB, card, 'Take over')).status).toBe(200);
+    await slack.waitForPosts(dmChannel, 2);
+    expect((await postEvent(threadReply(BOB, card, '你好，我是 Bob'))).status).toBe(200);
+    const posts = await slack.waitForPosts(dmChannel, 3);
+    expect(posts.map(visibleText)).toEqual([expect.stringContaining('转接人工客服'), '人工客服 bob 已加入对话，请直接描述您的问题。', '【人工客服 bob】你好，我是 Bob']);
+
+    expect((await dm('你们收集哪些个人信息？')).status).toBe(200);
+    await waitFor(() => userMessagesIn(card), (t) => t.some((x) => x.includes('你们收集哪些个人信息？')), 'the Slack user’s message in the thread');
+    await drain();
+    expect(slack.posts(dmChannel)).toHaveLength(3);
+  });
+
   it('tells the owner in the thread when a reply cannot reach the WeChat user (45015, outside the 48 hours)', async () => {
     const user = 'oWECHAT-window-01';
     const { card } = await escalatedUser(user);
