@@ -1,6 +1,7 @@
 // Composition root of the core: knowledge, storage, encryption and the conversation engine,
 // opened once from the configuration and closed together.
 
+import { hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
@@ -10,7 +11,7 @@ import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { ContactCipher } from './tickets/contact.ts';
 import { codeSendersFrom, EmailCodeSender } from './tickets/code-senders.ts';
-import { loadEncryptionKey } from './tickets/encryption-key.ts';
+import { checkKeyFingerprint, loadEncryptionKey } from './tickets/encryption-key.ts';
 
 export interface Bot {
   config: Config;
@@ -27,6 +28,8 @@ export interface Bot {
   reload?(): Promise<boolean>;
   /** Called after each reload that changed the knowledge. */
   onReload?(listener: (assistant: PolicyAssistant) => void): void;
+  /** A 32-byte key for `purpose` (e.g. signing web sessions), derived from the encryption key: the same on every instance. */
+  deriveKey(purpose: string): Buffer;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,16 @@ export async function openBot(
   if (key.source === 'new-file') {
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
   }
+  if (config.databaseUrl && key.source !== 'config') {
+    logger.warn('DATABASE_URL is set but BOT_ENCRYPTION_KEY is not: every instance sharing the database needs the same key, so set BOT_ENCRYPTION_KEY');
+  }
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await checkKeyFingerprint(store, key.key);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const codeSenders = codeSendersFrom(config.verification);
   for (const kind of ['email', 'mobile'] as const) {
     if (!codeSenders[kind]) logger.info({ contact: kind }, `no ${kind === 'email' ? 'SMTP_URL/MAIL_FROM' : 'SMS_WEBHOOK_URL'}: requesters with this kind of contact are verified by an agent`);
@@ -53,6 +65,7 @@ export async function openBot(
     transcriptRetentionDays: config.transcriptRetentionDays,
     ticketRetentionDays: config.ticketRetentionDays,
     codeSenders,
+    maxOpenTicketsPerRequester: config.maxOpenTicketsPerRequester,
     clock: options.clock,
     handoffTakeTimeoutMinutes: config.handoff.takeTimeoutMinutes,
   });
@@ -84,6 +97,7 @@ export async function openBot(
     // One reload at a time: a burst of changes never builds two indexes at once.
     reload: () => (reloading = reloading.then(reloadNow, reloadNow)),
     onReload: (listener) => void listeners.push(listener),
+    deriveKey: (purpose) => Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), `privacy-bot ${purpose}`, 32)),
     close: async () => {
       for (const sender of Object.values(codeSenders)) if (sender instanceof EmailCodeSender) sender.close();
       await store.close();

@@ -42,10 +42,19 @@ const ConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the server'),
     HOST: z.string().min(1).default('0.0.0.0').describe('Interface the server listens on'),
     BOT_DEFAULT_TENANT: z.string().min(1).optional().describe('Tenant of channels that name none'),
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0).describe('Proxies (load balancers) in front whose X-Forwarded-For entries are trusted'),
+    WEB_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(20).describe('Web chat messages per session per minute'),
+    WEB_MESSAGES_PER_MINUTE_PER_IP: z.coerce.number().int().min(1).default(120).describe('Web chat messages per client address per minute'),
+    WEB_NEW_CHATS_PER_HOUR_PER_IP: z.coerce.number().int().min(1).default(30).describe('New web chat sessions per client address per hour'),
+    MAX_OPEN_TICKETS_PER_REQUESTER: z.coerce.number().int().min(1).default(5).describe('Open requests one person may have at once'),
     WECHAT_TOKEN: z.string().min(3).max(32).optional().describe('Token set in the Official Account console'),
     WECHAT_APPID: z.string().min(1).optional(),
     WECHAT_APPSECRET: z.string().min(1).optional(),
     WECHAT_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'WECHAT_AES_KEY is the 43-character EncodingAESKey from the console').optional(),
+    WECHAT_ENCRYPT_MODE: z
+      .enum(['plain', 'compatible', 'safe'], 'WECHAT_ENCRYPT_MODE is plain, compatible or safe, as chosen in the server configuration (消息加解密方式)')
+      .optional()
+      .describe('Message encryption of the account at /wechat; default safe with WECHAT_AES_KEY, else plain'),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_TENANT: z.string().min(1).optional(),
     WECHAT_MAX_CLOCK_SKEW_S: z.coerce.number().int().min(0).default(300),
@@ -79,6 +88,9 @@ const ConfigSchema = z
     if (c.SMTP_URL && !c.MAIL_FROM) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'set MAIL_FROM too when SMTP_URL is set (the sender address of verification emails)' });
     }
+    if (c.WECHAT_ENCRYPT_MODE && c.WECHAT_ENCRYPT_MODE !== 'plain' && !c.WECHAT_AES_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['WECHAT_AES_KEY'], message: `${c.WECHAT_ENCRYPT_MODE} mode (WECHAT_ENCRYPT_MODE) needs WECHAT_AES_KEY, the EncodingAESKey of the server configuration` });
+    }
     if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
     }
@@ -102,12 +114,16 @@ export interface Config {
   ticketRetentionDays: number;
   /** Where verification codes go out; null = that kind of contact is verified by an agent. */
   verification: { smtpUrl: string | null; mailFrom: string | null; smsWebhookUrl: string | null };
-  server: { port: number; host: string; defaultTenant: string | null };
+  server: { port: number; host: string; defaultTenant: string | null; trustedProxyHops: number };
+  web: { messagesPerMinute: number; messagesPerMinutePerIp: number; newChatsPerHourPerIp: number };
+  maxOpenTicketsPerRequester: number;
   wechat: {
     token: string | null;
     appId: string | null;
     appSecret: string | null;
     aesKey: string | null;
+    /** null: safe when aesKey is set, else plain. */
+    encryptMode: 'plain' | 'compatible' | 'safe' | null;
     apiBase: string;
     tenant: string | null;
     maxClockSkewS: number;
@@ -155,12 +171,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     transcriptRetentionDays: c.TRANSCRIPT_RETENTION_DAYS,
     ticketRetentionDays: c.TICKET_RETENTION_DAYS,
     verification: { smtpUrl: c.SMTP_URL ?? null, mailFrom: c.MAIL_FROM ?? null, smsWebhookUrl: c.SMS_WEBHOOK_URL ?? null },
-    server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null },
+    server: { port: c.PORT, host: c.HOST, defaultTenant: c.BOT_DEFAULT_TENANT ?? null, trustedProxyHops: c.TRUSTED_PROXY_HOPS },
+    web: { messagesPerMinute: c.WEB_MESSAGES_PER_MINUTE, messagesPerMinutePerIp: c.WEB_MESSAGES_PER_MINUTE_PER_IP, newChatsPerHourPerIp: c.WEB_NEW_CHATS_PER_HOUR_PER_IP },
+    maxOpenTicketsPerRequester: c.MAX_OPEN_TICKETS_PER_REQUESTER,
     wechat: {
       token: c.WECHAT_TOKEN ?? null,
       appId: c.WECHAT_APPID ?? null,
       appSecret: c.WECHAT_APPSECRET ?? null,
       aesKey: c.WECHAT_AES_KEY ?? null,
+      encryptMode: c.WECHAT_ENCRYPT_MODE ?? null,
       apiBase: c.WECHAT_API_BASE.replace(/\/+$/, ''),
       tenant: c.WECHAT_TENANT ?? null,
       maxClockSkewS: c.WECHAT_MAX_CLOCK_SKEW_S,

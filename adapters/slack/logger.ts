@@ -4,11 +4,12 @@
 
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import { describeSlackError } from './errors.ts';
 
 function line(parts: unknown[]): string {
   return parts
-    .map((part) => (typeof part === 'string' ? part.slice(0, 300) : part instanceof Error || typeof part === 'object' ? `[${describeSlackError(part)}]` : String(part)))
+    .map((part) => (typeof part === 'string' ? cutCodePoints(part, 300) : part instanceof Error || typeof part === 'object' ? `[${describeSlackError(part)}]` : String(part)))
     .join(' ');
 }
 

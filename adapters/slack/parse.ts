@@ -30,15 +30,49 @@ const EventCallbackSchema = z.object({
   event_id: z.string().min(1).max(256),
   event: z.object({ type: z.string().min(1) }).loose(),
 });
-const BlockActionsEnvelopeSchema = z.object({
-  type: z.literal('block_actions'),
-  actions: z.array(z.object({ type: z.string(), action_id: z.string() }).loose()),
-});
-const KNOWN_TYPES = ['url_verification', 'event_callback', 'block_actions'];
-// Anything else Slack may send (app_rate_limited, view_submission, ...) only needs a type;
-// Bolt finds no listener for it and it is acknowledged.
+// Interactivity payloads: https://docs.slack.dev/reference/interaction-payloads
+// Every one names the user and the workspace: `team` (null for an org-wide install, where
+// `user.team_id` names it instead). Bolt reads these fields without checking them, so a signed
+// payload missing one would throw inside Bolt; refused here, it is a 400 instead of a 500.
+const InteractivityUser = z.object({ id: SlackId, team_id: SlackId.optional() }).loose();
+const InteractivityTeam = z.object({ id: SlackId }).loose().nullable().optional();
+interface WorkspaceFields {
+  team?: { id: string } | null;
+  user: { team_id?: string };
+}
+const hasWorkspace = (payload: unknown): boolean => {
+  const p = payload as WorkspaceFields;
+  return Boolean(p.team?.id ?? p.user.team_id);
+};
+const interactivity = <T extends z.ZodRawShape>(type: string | [string, ...string[]], shape: T) =>
+  z
+    .object({ type: typeof type === 'string' ? z.literal(type) : z.enum(type), team: InteractivityTeam, user: InteractivityUser, ...shape })
+    .loose()
+    .refine(hasWorkspace, 'no workspace (team.id or user.team_id)');
+const InteractivitySchemas = [
+  interactivity('block_actions', { actions: z.array(z.object({ type: z.string().min(1), action_id: z.string().min(1) }).loose()).min(1).max(25) }),
+  interactivity(['shortcut', 'message_action'], { callback_id: z.string().min(1), trigger_id: z.string().min(1) }),
+  interactivity(['view_submission', 'view_closed'], { view: z.object({ id: z.string().min(1) }).loose() }),
+  interactivity('block_suggestion', { action_id: z.string().min(1), value: z.string() }),
+  interactivity(['interactive_message', 'dialog_submission', 'dialog_cancellation', 'dialog_suggestion'], { callback_id: z.string().min(1) }),
+];
+const INTERACTIVITY_TYPES = [
+  'block_actions',
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'view_closed',
+  'block_suggestion',
+  'interactive_message',
+  'dialog_submission',
+  'dialog_cancellation',
+  'dialog_suggestion',
+];
+const KNOWN_TYPES = ['url_verification', 'event_callback', ...INTERACTIVITY_TYPES];
+// Anything else Slack may send (app_rate_limited, ...) only needs a type; Bolt finds no
+// listener for it and it is acknowledged.
 const OtherRequestSchema = z.object({ type: z.string().min(1).refine((t) => !KNOWN_TYPES.includes(t)) }).loose();
-const RequestSchema = z.union([UrlVerificationSchema, EventCallbackSchema, BlockActionsEnvelopeSchema, OtherRequestSchema]);
+const RequestSchema = z.union([UrlVerificationSchema, EventCallbackSchema, ...InteractivitySchemas, OtherRequestSchema]);
 
 export type SlackRequestBody =
   | { type: 'url_verification'; challenge: string }

@@ -116,13 +116,19 @@ export class SharedServerReceiver implements Receiver {
         retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(request.raw),
       });
     } catch (error) {
-      // Not answered yet: 500, so Slack redelivers it later.
+      // Not answered yet (a held ack is not an answer). An event gets 500 so that Slack redelivers
+      // it later; Slack never redelivers interactivity payloads, and one Bolt cannot process is
+      // the sender's fault: 400.
       if (!responded) {
         responded = true;
         acked = true;
         clearTimeout(deadline);
         logger.error({ slackError: describeSlackError(error) }, 'slack request not processed');
-        sendJson(response, 500, { error: 'not processed' });
+        if (body.type === 'event_callback') sendJson(response, 500, { error: 'not processed' });
+        else {
+          metrics.rejected(CHANNEL_NAME, 'unprocessable');
+          sendJson(response, 400, { error: 'unprocessable payload' });
+        }
       } else {
         logger.error({ slackError: describeSlackError(error) }, 'slack request failed after its ack');
       }

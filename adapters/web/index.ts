@@ -1,13 +1,15 @@
 // The zero-configuration web chat: a static page at `/` and a small JSON API it talks to.
-// It needs no credentials, so it is always on. Each browser keeps a random session id in
-// localStorage; that id is the person (`web:<session>`) and, per tenant, the conversation
-// (`web:<tenant>:<session>`). Replies go back in the POST's response; what arrives later
-// (an agent's messages) is pushed over Server-Sent Events (push.ts), and a reloaded page
-// fetches the conversation so far (history.ts).
+// It needs no credentials, so it is always on. The server issues each browser a signed session
+// in an HttpOnly cookie (access.ts); that id is the person (`web:<session>`) and, per tenant,
+// the conversation (`web:<tenant>:<session>`). Replies go back in the POST's response; what
+// arrives later (an agent's messages, ticket notifications) is pushed over Server-Sent Events
+// (push.ts), and a reloaded page fetches the conversation so far (history.ts).
 
 import type { ServerResponse } from 'node:http';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import { sendJson } from '../../src/server/server.ts';
+import { WebAccess } from './access.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
 import { renderHistory } from './history.ts';
 import { parseConversationQuery, WebPushHub, webConversationRef } from './push.ts';
@@ -34,7 +36,8 @@ function sendApiJson(res: ServerResponse, status: number, body: unknown): void {
   sendJson(res, status, body);
 }
 
-export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
+export async function createWebChannel(ctx: AdapterContext): Promise<ChannelAdapter> {
+  const access = await WebAccess.open(ctx);
   const page = loadAsset('index.html');
   const script = loadAsset('app.js');
   const stylesheet = loadAsset('app.css');
@@ -54,9 +57,11 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     const { tenant } = parsed.value;
     if (!ctx.tenants.includes(tenant)) {
       ctx.metrics.rejected(WEB_CHANNEL, 'unknown_tenant');
-      return sendApiJson(res, 404, { error: `Unknown tenant "${tenant.slice(0, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
+      return sendApiJson(res, 404, { error: `Unknown tenant "${cutCodePoints(tenant, 64)}". Known tenants: ${ctx.tenants.join(', ')}.` });
     }
-    const result = await ctx.dispatch(toInboundMessage(parsed.value, new Date()));
+    const session = await access.admit(request, res);
+    if (session === null) return;
+    const result = await ctx.dispatch(toInboundMessage(parsed.value, session, new Date()));
     const body = renderTurn(result);
     sendApiJson(res, 200, body);
     if (body.replies.length > 0) ctx.metrics.sent(WEB_CHANNEL, body.replies.length);
@@ -68,13 +73,17 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     { method: 'GET', path: '/web/app.css', handle: (request, res) => serveAsset(stylesheet, request, res) },
     { method: 'GET', path: '/api/web/tenants', handle: (_request, res) => sendApiJson(res, 200, tenants()) },
     { method: 'POST', path: '/api/web/messages', handle: postMessage },
+    { method: 'POST', path: '/api/web/session', handle: (request, res) => access.newSession(request, res) },
     {
       method: 'GET',
       path: '/api/web/events',
       handle: (request, res) => {
         const q = parseConversationQuery(request.query, ctx.tenants);
         if (!q.ok) return sendApiJson(res, q.status, { error: q.error });
-        hub.open(request, res, webConversationRef(q.value));
+        // Only the cookie's own conversation: a stream never issues a session.
+        const session = access.current(request);
+        if (session === null) return sendApiJson(res, 401, { error: 'No session yet: send a message or load the history first.' });
+        hub.open(request, res, webConversationRef({ tenant: q.value.tenant, session }));
       },
     },
     {
@@ -83,7 +92,10 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
       handle: async (request, res) => {
         const q = parseConversationQuery(request.query, ctx.tenants);
         if (!q.ok) return sendApiJson(res, q.status, { error: q.error });
-        sendApiJson(res, 200, renderHistory(await ctx.store.transcript(q.value.tenant, WEB_CHANNEL, webConversationRef(q.value))));
+        const session = await access.session(request, res);
+        if (session === null) return;
+        const ref = webConversationRef({ tenant: q.value.tenant, session });
+        sendApiJson(res, 200, renderHistory(await ctx.store.transcript(q.value.tenant, WEB_CHANNEL, ref)));
       },
     },
   ];
@@ -99,6 +111,7 @@ export function createWebChannel(ctx: AdapterContext): ChannelAdapter {
     },
     async stop() {
       hub.closeAll();
+      await access.close();
     },
   };
 }

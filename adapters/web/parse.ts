@@ -11,13 +11,8 @@ export const MAX_TEXT_LENGTH = 10_000;
 const ID = /^[A-Za-z0-9_-]+$/;
 
 export const WebMessageRequestSchema = z.object({
+  // No session field: the session is the server's signed cookie (session.ts), never the client's choice.
   tenant: z.string().min(1, 'tenant: required').max(64, 'tenant: at most 64 characters'),
-  /** A random id the page keeps in localStorage: it names the person and their conversation. */
-  session: z
-    .string()
-    .min(16, 'session: must be 16–64 characters of A–Z, a–z, 0–9, "_" or "-"')
-    .max(64, 'session: must be 16–64 characters of A–Z, a–z, 0–9, "_" or "-"')
-    .regex(ID, 'session: must be 16–64 characters of A–Z, a–z, 0–9, "_" or "-"'),
   text: z.string().max(MAX_TEXT_LENGTH, `text: at most ${MAX_TEXT_LENGTH} characters`),
   /** Generated once per message by the page; a retried fetch sends it again and the core dedupes it. */
   messageId: z
@@ -61,17 +56,17 @@ export function parseMessageRequest(body: Buffer, contentType: string | undefine
 function issueMessage(issue: z.core.$ZodIssue): string {
   // Our own messages already name the field; zod's defaults ("Invalid input: expected string") do not.
   const field = issue.path.join('.');
-  if (issue.path.length === 0) return 'the body must be a JSON object with tenant, session, text and messageId';
+  if (issue.path.length === 0) return 'the body must be a JSON object with tenant, text and messageId';
   return issue.message.startsWith(`${field}:`) ? issue.message : `${field}: ${issue.message}`;
 }
 
-/** The core's view of a web message: one conversation per tenant and browser session. */
-export function toInboundMessage(request: WebMessageRequest, time: Date): InboundMessage {
+/** The core's view of a web message: one conversation per tenant and browser session (the server-issued id). */
+export function toInboundMessage(request: WebMessageRequest, session: string, time: Date): InboundMessage {
   return {
     channel: 'web',
     tenant: request.tenant,
-    userRef: `web:${request.session}`,
-    conversationRef: `web:${request.tenant}:${request.session}`,
+    userRef: `web:${session}`,
+    conversationRef: `web:${request.tenant}:${session}`,
     messageId: request.messageId,
     text: request.text,
     time,

@@ -14,21 +14,19 @@ const HEARTBEAT_MS = 25_000;
 /** Open streams per conversation (tabs of one browser), so one client cannot pile up sockets. */
 const MAX_STREAMS_PER_CONVERSATION = 5;
 
-export const WebConversationQuerySchema = z.object({
-  tenant: z.string().min(1).max(64),
-  session: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'session: must be 16–64 characters of A–Z, a–z, 0–9, "_" or "-"'),
-});
+/** The page names its tenant; the session comes from its cookie (access.ts), never the query. */
+export const WebConversationQuerySchema = z.object({ tenant: z.string().min(1).max(64) });
 export type WebConversationQuery = z.infer<typeof WebConversationQuerySchema>;
 
-/** The conversation a page names in its query (the same reference the POSTs use), or why not. */
+/** The tenant a page names in its query, or why not. */
 export function parseConversationQuery(query: URLSearchParams, tenants: readonly string[]): { ok: true; value: WebConversationQuery } | { ok: false; status: 400 | 404; error: string } {
-  const parsed = WebConversationQuerySchema.safeParse({ tenant: query.get('tenant') ?? '', session: query.get('session') ?? '' });
+  const parsed = WebConversationQuerySchema.safeParse({ tenant: query.get('tenant') ?? '' });
   if (!parsed.success) return { ok: false, status: 400, error: `Invalid query: ${parsed.error.issues.map((i) => i.message).join('; ')}` };
   if (!tenants.includes(parsed.data.tenant)) return { ok: false, status: 404, error: 'Unknown tenant.' };
   return { ok: true, value: parsed.data };
 }
 
-export function webConversationRef(q: WebConversationQuery): string {
+export function webConversationRef(q: { tenant: string; session: string }): string {
   return `web:${q.tenant}:${q.session}`;
 }
 

@@ -12,6 +12,7 @@
 //         "appId": "wx...",               // AppID (开发者ID) of the account's basic configuration (基本配置)
 //         "appSecret": "...",             // AppSecret, for the customer-service API (answers slower than 4.5 s)
 //         "aesKey": "...",                // optional: the 43-character EncodingAESKey, for safe (安全) and compatible (兼容) mode
+//         "encryptMode": "safe",          // optional: plain, compatible or safe; default safe with aesKey, else plain
 //         "path": "/wechat/giantkone"     // optional: the URL path; defaults to /wechat/<tenant>
 //       }
 //     ]
@@ -27,6 +28,13 @@ import { WechatCrypto } from './crypto.ts';
 
 export const DEFAULT_PATH = '/wechat';
 
+/**
+ * The message encryption mode (消息加解密方式) of an account. In compatible and safe mode every
+ * POST must carry msg_signature over its <Encrypt>: the URL `signature` alone covers no body.
+ */
+export const ENCRYPT_MODES = ['plain', 'compatible', 'safe'] as const;
+export type EncryptMode = (typeof ENCRYPT_MODES)[number];
+
 export interface WechatAccount {
   tenant: string;
   /** The URL path WeChat posts to; unique per account. */
@@ -36,6 +44,12 @@ export interface WechatAccount {
   appSecret: string | null;
   /** Set when the account has an EncodingAESKey (safe or compatible mode). */
   crypto: WechatCrypto | null;
+  mode: EncryptMode;
+}
+
+/** The configured mode, else safe when there is a key and plain when there is none. */
+function modeOf(configured: EncryptMode | null | undefined, aesKey: string | null | undefined): EncryptMode {
+  return configured ?? (aesKey ? 'safe' : 'plain');
 }
 
 const Token = z
@@ -51,6 +65,7 @@ const AccountSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}$/, 'the EncodingAESKey is exactly 43 letters or digits; copy it from the server configuration, or leave it out for plain mode')
     .optional(),
+  encryptMode: z.enum(ENCRYPT_MODES, 'encryptMode is plain, compatible or safe, as chosen in the server configuration (消息加解密方式)').optional(),
   path: z
     .string()
     .regex(/^\/[A-Za-z0-9._~\-/]{1,200}$/, 'a URL path such as /wechat/giantkone (letters, digits, - _ . ~ /)')
@@ -91,6 +106,9 @@ export function parseAccountsFile(
     }
     if (seenTenants.has(account.tenant)) problems.push(`accounts.${i}.tenant: "${account.tenant}" has two accounts (here or in WECHAT_TENANT); list one account per tenant, so a conversation reference names one account`);
     seenTenants.add(account.tenant);
+    if (account.encryptMode && account.encryptMode !== 'plain' && !account.aesKey) {
+      problems.push(`accounts.${i}.aesKey: ${account.encryptMode} mode needs the account's EncodingAESKey`);
+    }
     const path = account.path ?? `${DEFAULT_PATH}/${account.tenant}`;
     if (seenPaths.has(path)) problems.push(`accounts.${i}.path: ${path} is already served by another account; give this one its own "path"`);
     seenPaths.add(path);
@@ -103,6 +121,7 @@ export function parseAccountsFile(
     appId: account.appId,
     appSecret: account.appSecret,
     crypto: account.aesKey ? new WechatCrypto({ token: account.token, encodingAesKey: account.aesKey, appId: account.appId }) : null,
+    mode: modeOf(account.encryptMode, account.aesKey),
   }));
 }
 
@@ -154,6 +173,7 @@ export function resolveAccounts(config: Config, tenants: readonly string[]): Wec
       appId: wechat.appId,
       appSecret: wechat.appSecret,
       crypto: wechat.aesKey && wechat.appId ? new WechatCrypto({ token: wechat.token, encodingAesKey: wechat.aesKey, appId: wechat.appId }) : null,
+      mode: modeOf(wechat.encryptMode, wechat.aesKey),
     });
   }
   if (wechat.accountsFile) {

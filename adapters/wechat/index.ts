@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import type { InboundMessage, OutboundReply, TurnResult } from '../../src/conversation/types.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../src/conversation/engine.ts';
 import { BotError } from '../../src/errors.ts';
 import { sendText } from '../../src/server/server.ts';
 import { DISABLED_HINT, resolveAccounts, type WechatAccount } from './accounts.ts';
@@ -21,17 +22,21 @@ import { dedupeKey } from './message-id.ts';
 import { renderTextReply } from './render.ts';
 import { isMoreRequest, nextPage, PendingPages, sectionsOf, type Page } from './reply-pages.ts';
 import { checkTimestamp, verifyMsgSignature, verifyPlainSignature } from './signature.ts';
-import { parseEncryptedEnvelope, parseInbound, type WechatInbound, type WechatTextMessage } from './xml.ts';
+import { ReplayGuard } from './replay.ts';
+import { extractEncrypt, parseInbound, type WechatInbound, type WechatTextMessage } from './xml.ts';
 
 const CHANNEL = 'wechat';
 /** WeChat drops the connection after 5 s; half a second is left for the network. */
 export const DEFAULT_REPLY_BUDGET_MS = 4500;
+/**
+ * The largest POST body accepted. WeChat's own are a few kilobytes: a compatible-mode message
+ * of 2,000 Chinese characters (the core's limit) is about 15 KB with its encrypted copy.
+ */
+export const MAX_BODY_BYTES = 20 * 1024;
 /** What the bot says to anything but text (image, voice, video, location, link). */
 export const TEXT_ONLY_REPLY = '目前只能处理文字消息，请用文字提问。';
 /** What a new follower's "subscribe" is answered as: a greeting, so the core says hello in its own words. */
 const SUBSCRIBE_GREETING = '你好';
-/** A claim on a message older than this was left by a crashed instance. */
-const CLAIM_STALE_AFTER_MS = 60_000;
 /** Store result of a message the adapter handled without the core; shaped like the core's. */
 const HANDLED_BY_ADAPTER = { intent: 'other', ticketId: null } as const;
 
@@ -70,6 +75,7 @@ class WechatChannel implements ChannelAdapter {
   private readonly pending: PendingPages;
   private readonly budgetMs: number;
   private readonly now: () => Date;
+  private readonly replays: ReplayGuard;
 
   constructor(
     private readonly ctx: AdapterContext,
@@ -79,6 +85,11 @@ class WechatChannel implements ChannelAdapter {
     this.budgetMs = options.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS;
     this.now = options.now ?? (() => new Date());
     this.pending = new PendingPages(options.moreTtlMs);
+    this.replays = new ReplayGuard(ctx.store, {
+      maxClockSkewS: ctx.config.wechat.maxClockSkewS,
+      now: this.now,
+      onPurgeError: (err) => ctx.logger.warn({ err }, 'could not purge expired WeChat nonces'),
+    });
     this.served = accounts.map((account) => {
       const logger = ctx.logger.child({ tenant: account.tenant, path: account.path });
       const api =
@@ -86,7 +97,7 @@ class WechatChannel implements ChannelAdapter {
           ? new WechatApi({ apiBase: ctx.config.wechat.apiBase, appId: account.appId, appSecret: account.appSecret, logger, fetch: options.fetch, now: () => this.now().getTime() })
           : null;
       if (!api) logger.warn('no AppID/AppSecret: answers that take longer than the passive-reply window cannot be delivered');
-      logger.info({ mode: account.crypto ? 'safe or compatible' : 'plain' }, 'WeChat Official Account served');
+      logger.info({ mode: account.mode }, 'WeChat Official Account served');
       return { account, api, logger };
     });
   }
@@ -94,7 +105,7 @@ class WechatChannel implements ChannelAdapter {
   routes(): Route[] {
     return this.served.flatMap((served): Route[] => [
       { method: 'GET', path: served.account.path, handle: (req, res) => this.verifyUrl(served, req, res) },
-      { method: 'POST', path: served.account.path, handle: (req, res) => this.receive(served, req, res) },
+      { method: 'POST', path: served.account.path, maxBodyBytes: MAX_BODY_BYTES, handle: (req, res) => this.receive(served, req, res) },
     ]);
   }
 
@@ -154,12 +165,12 @@ class WechatChannel implements ChannelAdapter {
 
     if (q.get('encrypt_type')?.toLowerCase() === 'aes') {
       // Safe and compatible mode: msg_signature covers <Encrypt> only, so only the decrypted
-      // message is trusted, never the plaintext copy compatible mode sends alongside.
+      // message is trusted, never the plaintext copy compatible mode sends alongside. The
+      // signature is checked before any XML is parsed: a forged request costs one scan.
       const signature = q.get('msg_signature');
       if (!signature) return this.reject(served, res, 401, 'missing_signature');
-      const envelope = parseEncryptedEnvelope(body);
-      if (!envelope.ok) return this.reject(served, res, 400, envelope.error.code);
-      const encrypt = envelope.envelope.Encrypt;
+      const encrypt = extractEncrypt(body);
+      if (encrypt === null) return this.reject(served, res, 400, 'missing_encrypt');
       if (!verifyMsgSignature({ token: account.token, timestamp, nonce, encrypt, msgSignature: signature })) {
         return this.reject(served, res, 401, 'bad_signature');
       }
@@ -177,11 +188,18 @@ class WechatChannel implements ChannelAdapter {
         return this.reject(served, res, 400, 'decrypt_failed');
       }
     } else {
+      // In compatible and safe mode the URL signature alone proves nothing about the body.
+      if (account.mode !== 'plain') return this.reject(served, res, 401, 'msg_signature_required');
       const signature = q.get('signature');
       if (!signature) return this.reject(served, res, 401, 'missing_signature');
       if (!verifyPlainSignature({ token: account.token, timestamp, nonce, signature })) return this.reject(served, res, 401, 'bad_signature');
       if (!fresh()) return this.reject(served, res, 401, 'stale_timestamp');
       xml = body;
+    }
+
+    // A pair seen before (by any instance) with another message is a replay of a captured URL.
+    if ((await this.replays.check(`${CHANNEL}:${account.tenant}`, timestamp, nonce, xml)) === 'conflict') {
+      return this.reject(served, res, 401, 'replayed_nonce');
     }
 
     const parsed = parseInbound(xml);
@@ -224,7 +242,7 @@ class WechatChannel implements ChannelAdapter {
     const { account } = exchange.account;
     const { store } = this.ctx;
     const key = { channel: CHANNEL, tenant: account.tenant, messageId: message.MsgId };
-    const claim = await store.claimMessage(key, this.now(), CLAIM_STALE_AFTER_MS);
+    const claim = await store.claimMessage(key, this.now(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return this.success(exchange.res);
     // Read again after the claim: another "更多" may have taken the last page meanwhile.
     const pendingKey = this.pendingKey(account, message.FromUserName);
@@ -247,7 +265,7 @@ class WechatChannel implements ChannelAdapter {
   private async onOtherMessage(exchange: Exchange): Promise<void> {
     const { account } = exchange.account;
     const key = { channel: CHANNEL, tenant: account.tenant, messageId: dedupeKey(exchange.message) };
-    const claim = await this.ctx.store.claimMessage(key, this.now(), CLAIM_STALE_AFTER_MS);
+    const claim = await this.ctx.store.claimMessage(key, this.now(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return this.success(exchange.res);
     await this.ctx.store.finishMessage(key, HANDLED_BY_ADAPTER, this.now());
     this.reply(exchange, TEXT_ONLY_REPLY);

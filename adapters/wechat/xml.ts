@@ -9,6 +9,7 @@
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 
 export const MAX_XML_BYTES = 1024 * 1024;
 const MAX_DEPTH = 8;
@@ -260,7 +261,7 @@ export function parseInbound(xml: string): InboundResult {
   if (!parsed.ok) return parsed;
   const type = parsed.value['MsgType'];
   if (typeof type === 'string' && !KNOWN_TYPES.has(type)) {
-    return fail('unsupported_message', `MsgType "${type.slice(0, 32)}" is not supported.`);
+    return fail('unsupported_message', `MsgType "${cutCodePoints(type, 32)}" is not supported.`);
   }
   const result = WechatInboundSchema.safeParse(parsed.value);
   if (!result.success) return fail('invalid_message', `The message is invalid: ${describeIssues(result.error)}.`);
@@ -276,4 +277,23 @@ export function parseEncryptedEnvelope(body: string): EnvelopeResult {
   const result = EncryptedEnvelopeSchema.safeParse(parsed.value);
   if (!result.success) return fail('invalid_message', `The encrypted body is invalid: ${describeIssues(result.error)}.`);
   return { ok: true, envelope: result.data };
+}
+
+const ENCRYPT_OPEN = '<Encrypt>';
+/** <Encrypt> holding base64, bare or in CDATA, as WeChat writes it. Linear: one character class, then literals. */
+const ENCRYPT_ELEMENT = /<Encrypt>(?:<!\[CDATA\[([A-Za-z0-9+/=]+)\]\]>|([A-Za-z0-9+/=]+))<\/Encrypt>/;
+
+/**
+ * The <Encrypt> of a safe- or compatible-mode body, found without parsing XML: msg_signature
+ * covers exactly this value, so it is checked before anything else reads the body, and a
+ * forged request costs one scan of a few kilobytes. A body with no such element, or with the
+ * tag twice (one hidden in a comment or a CDATA field), has none; the decrypted message is
+ * parsed properly once the signature holds. https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Message_encryption_and_decryption_instructions.html
+ */
+export function extractEncrypt(body: string): string | null {
+  const first = body.indexOf(ENCRYPT_OPEN);
+  if (first === -1 || body.indexOf(ENCRYPT_OPEN, first + 1) !== -1) return null;
+  const match = ENCRYPT_ELEMENT.exec(body.slice(first));
+  if (!match || match.index !== 0) return null;
+  return match[1] ?? match[2] ?? null;
 }

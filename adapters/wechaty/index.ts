@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import { qrcodeValueToImageUrl, ScanStatus, types, WechatyBuilder } from 'wechaty';
 import type { Contact, Message, OfficialPuppetNpmName, Room, Wechaty, WechatyOptions } from 'wechaty';
 import type { AdapterContext, AdapterFactory, ChannelAdapter } from '../../src/channels/channel.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../src/conversation/engine.ts';
+import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { OutboundReply } from '../../src/conversation/types.ts';
 import { BotError } from '../../src/errors.ts';
 import { contactRef, parseConversationRef, roomRef } from './conversation-ref.ts';
@@ -71,7 +73,7 @@ function chooseTenant(context: AdapterContext): string {
 function errorFields(error: unknown, token: string | null): { err: { type: string; message: string } } {
   const e = error instanceof Error ? error : new Error(String(error));
   const message = token ? e.message.split(token).join('***') : e.message;
-  return { err: { type: e.name, message: message.slice(0, 300) } };
+  return { err: { type: e.name, message: cutCodePoints(message, 300) } };
 }
 
 export function createWechatyAdapter(options: WechatyAdapterOptions = {}): AdapterFactory {
@@ -238,7 +240,7 @@ class WechatyChannel implements WechatyChannelAdapter {
   private async replyTextOnly(message: Message, talker: Contact): Promise<void> {
     const { store } = this.context;
     const key = { channel: CHANNEL, tenant: this.tenant, messageId: message.id };
-    const claim = await store.claimMessage(key, new Date(), 60_000);
+    const claim = await store.claimMessage(key, new Date(), DEFAULT_CLAIM_LEASE_MS);
     if (claim.state !== 'claimed') return;
     try {
       await this.say(undefined, talker, TEXT_ONLY_REPLY);

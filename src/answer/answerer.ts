@@ -4,7 +4,7 @@
 
 import type { PolicyMeta, Tenant } from '../knowledge/knowledge-base.ts';
 import type { Clause } from '../knowledge/parser.ts';
-import { splitSentences, type Language } from '../knowledge/text.ts';
+import { cutCodePoints, splitSentences, type Language } from '../knowledge/text.ts';
 import { evidenceCoverage, type QueryAnalysis, type ScoredClause, type TenantIndex } from '../retrieval/hybrid-retriever.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
 import { reply } from './replies.ts';
@@ -209,7 +209,7 @@ function evidenceText(clause: Clause, query: QueryAnalysis, index: TenantIndex):
     const items = (treeOf(index).children.get(clause.clauseId) ?? []).slice(0, 8);
     if (items.length > 0) quoted += ` ${items.map((c) => `${c.label.trim()}${c.text.split('\n')[0]}`).join(' ')}`;
   }
-  return quoted.length > 600 ? `${quoted.slice(0, 600)}…` : quoted;
+  return quoted.length > 600 ? `${cutCodePoints(quoted, 600)}…` : quoted;
 }
 
 function sentenceScore(sentence: string, query: QueryAnalysis): number {

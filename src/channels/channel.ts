@@ -28,6 +28,8 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Exact path, or a pattern whose named groups the handler may read. */
   path: string | RegExp;
+  /** A smaller body limit than the server's (1 MB): larger bodies get 413 before they are read. */
+  maxBodyBytes?: number;
   handle(request: HttpRequest, response: ServerResponse): Promise<void> | void;
 }
 
@@ -62,6 +64,8 @@ export interface AdapterContext {
   metrics: Metrics;
   /** Tenant ids the knowledge base serves. */
   tenants: string[];
+  /** A 32-byte key for `purpose`, derived from the encryption key (the same on every instance). */
+  deriveKey(purpose: string): Buffer;
   /** Display names of the tenants, by id (e.g. giantkone → 巨人通力). */
   tenantNames: Record<string, string>;
   /** Hands a message to the core, counting it in the metrics. */

@@ -6,13 +6,14 @@ import { createInterface } from 'node:readline';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
+import { cutCodePoints } from '../knowledge/text.ts';
 import { loadConfig } from '../config.ts';
 import { BotError, isBotError } from '../errors.ts';
 import { parsePolicy } from '../knowledge/parser.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
 import { openBot, type Bot } from '../bot.ts';
-import { classifyIntent } from '../conversation/intents.ts';
+import { classifyIntent } from '../conversation/interpret/index.ts';
 import { createLogger } from '../logger.ts';
 import { chatBatch, chatInteractive, citationJson } from './chat.ts';
 import { registerTicketCommands } from './tickets.ts';
@@ -111,7 +112,7 @@ export function buildProgram(): Command {
       if (opts.jsonl) return runBatch(async (tenant, q) => ({ results: await assistant.search(tenant, q, opts.k) }));
       const hits = await assistant.search(requireTenant(opts.tenant), question ?? '', opts.k);
       if (opts.json) console.log(JSON.stringify(hits, null, 2));
-      else for (const h of hits) console.log(`${h.score.toFixed(3)}  ${h.policyId} ${h.number || '-'} ${h.title}\n       ${h.text.replace(/\n/g, ' ').slice(0, 120)}`);
+      else for (const h of hits) console.log(`${h.score.toFixed(3)}  ${h.policyId} ${h.number || '-'} ${h.title}\n       ${cutCodePoints(h.text.replace(/\n/g, ' '), 120)}`);
     });
 
   program

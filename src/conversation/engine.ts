@@ -5,12 +5,13 @@
 // Every turn is idempotent per message id (channels redeliver), serialised per conversation,
 // and leaves its state in the store, so a restart in the middle of a form loses nothing.
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BotError, isBotError } from '../errors.ts';
 import type { Answer, Citation } from '../answer/answerer.ts';
 import { toCitation } from '../answer/answerer.ts';
 import { findTenant, type Tenant } from '../knowledge/knowledge-base.ts';
-import { detectLanguage, type Language } from '../knowledge/text.ts';
+import { cutCodePoints, detectLanguage, type Language } from '../knowledge/text.ts';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { validateQuestion } from '../policy-assistant.ts';
 import type { Store } from '../store/store.ts';
@@ -18,13 +19,12 @@ import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
-import { detectTicketFollowUp } from '../tickets/follow-up.ts';
-import { CLOSED_STATUSES, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
+import { CLOSED_STATUSES, isOpen, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
 import { IdentityVerification } from '../tickets/verification.ts';
 import { followUpTranscript, isFollowUpRequest, mentionsHandoffTopic, recentLines } from '../handoff/conversation-handoff.ts';
 import { HandoffService, type BotResumer } from '../handoff/handoff-service.ts';
 import type { Handoff, HandoffReason } from '../handoff/types.ts';
-import { classifyIntent, isChatHistoryErasure } from './intents.ts';
+import { interpret, warmUp, type Interpretation } from './interpret/index.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
 import { isWhatChangedQuestion } from './what-changed.ts';
@@ -56,10 +56,15 @@ const SLOTS: Record<TicketType, SlotStep[]> = {
   human_agent: ['details'],
 };
 
+/** A form answer is kept to this many characters (code points, so an emoji is never halved). */
+const MAX_FORM_ANSWER = 500;
+
 /** Requests whose scope is usually "everything": offered as a quick reply. */
 const ALL_DATA_OPTION: readonly TicketType[] = ['delete_data', 'access_data', 'port_data'];
 
 export interface FormState {
+  /** Unique per form: the ticket's idempotency key. */
+  id?: string;
   type: TicketType;
   step: Step;
   /** Answers as shown back to the person, with any phone number or email masked. */
@@ -91,24 +96,6 @@ export interface ConversationState extends TicketDialogState {
 
 const FRESH_STATE: ConversationState = { version: 1, language: 'zh', form: null, handoffId: null, handoffOffer: null, refusals: 0 };
 
-const CANCEL = /^(取消|算了|不用了|不办了|不要了|放弃|退出|取消申请|cancel|stop|never ?mind|quit|abort)[\s。.!！]*$/i;
-const CONFIRM = /^(确认|确定|是|是的|对|好|好的|可以|没问题|提交|确认提交|yes|y|ok|okay|confirm|submit|sure)[\s。.!！]*$/i;
-const DECLINE = /^(否|不|不是|不对|no|n)[\s。.!！]*$/i;
-/** Marks of a question, so a form answer that merely mentions a topic is not taken for one. */
-const INTERROGATIVE =
-  /[?？]|吗|呢|怎么|怎样|如何|什么|哪|为何|为什么|是否|能否|能不能|可不可以|多久|多长|几天|^(how|what|why|when|where|which|who|whom|can|could|do|does|did|is|are|will|would|should|may)\b/i;
-
-/** Everyday words that show which right a question is about, so the bot can offer to file it. */
-const RIGHT_MENTIONS: [RequestType, RegExp][] = [
-  ['cancel_account', /注销|销户|(close|delete|cancel|deactivate|remove) (my |the |an )?account/i],
-  ['withdraw_consent', /撤回|撤销.{0,4}(同意|授权)|withdraw|revoke/i],
-  ['port_data', /(转移|迁移|转给|转到).{0,8}(信息|数据|资料)|可携|portab|transfer (a copy|my (personal )?(data|information) to)/i],
-  ['correct_data', /更正|纠正|修改.{0,6}(信息|资料|数据)|correct|rectif/i],
-  ['access_data', /查阅|复制|副本|导出|(access|copy of|export) (my |your )?(personal )?(data|information)/i],
-  ['delete_data', /删除|删掉|清除|delete|erase/i],
-  ['complaint', /投诉|举报|complain/i],
-];
-
 export interface EngineOptions {
   assistant: PolicyAssistant;
   store: Store;
@@ -121,10 +108,27 @@ export interface EngineOptions {
   codeSenders?: Partial<Record<'email' | 'mobile', CodeSender>>;
   /** Injected for tests; defaults to the wall clock. */
   clock?: () => Date;
-  /** A claim older than this was left by a crashed instance and may be taken over. */
-  claimStaleAfterMs?: number;
   /** Minutes a chat waits for an agent before the user is offered a ticket instead (default 10). */
   handoffTakeTimeoutMinutes?: number;
+  /**
+   * How long a message's claim lasts without a heartbeat. A turn renews it every third of
+   * this while it runs; a claim left by an instance that died expires this long after its
+   * last heartbeat, and the channel's redelivery is then answered.
+   */
+  claimLeaseMs?: number;
+  /** A person with this many open tickets of a tenant gets no new form until one closes (unset: no cap). */
+  maxOpenTicketsPerRequester?: number;
+  /** Starts calling `beat` every `everyMs` until the returned function is called (tests drive it by hand). */
+  heartbeat?: (beat: () => Promise<void>, everyMs: number) => () => void;
+}
+
+/** A few seconds: WeChat redelivers for about 15 s after the first attempt. */
+export const DEFAULT_CLAIM_LEASE_MS = 6000;
+
+function intervalHeartbeat(beat: () => Promise<void>, everyMs: number): () => void {
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 interface Turn {
@@ -162,6 +166,7 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.tickets = new TicketService(options.store, options.cipher);
     this.clock = options.clock ?? (() => new Date());
+    warmUp();
     this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
     this.dialogs = new TicketDialogs({
       tickets: this.tickets,
@@ -235,16 +240,42 @@ export class ConversationEngine {
     const { store, logger } = this.options;
     const key = { channel: message.channel, tenant: tenant.id, messageId: message.messageId };
     const receivedAt = this.clock();
-    const claim = await store.claimMessage(key, receivedAt, this.options.claimStaleAfterMs ?? 60_000);
+    const leaseMs = this.options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+    // A token of this attempt: only it renews or releases the claim.
+    const owner = randomUUID();
+    const claim = await store.claimMessage(key, receivedAt, leaseMs, owner);
     if (claim.state !== 'claimed') {
       const previous = claim.state === 'done' ? (claim.result as { intent?: Intent; ticketId?: string } | null) : null;
       logger.info({ channel: message.channel, tenant: tenant.id, state: claim.state }, 'duplicate message ignored');
       return { replies: [], intent: previous?.intent ?? 'other', ticketId: previous?.ticketId, duplicate: true };
     }
     const started = performance.now();
+    const stopHeartbeat = (this.options.heartbeat ?? intervalHeartbeat)(async () => {
+      const kept = await store.renewClaim(key, owner, this.clock()).catch((err: unknown) => {
+        logger.warn({ err, channel: message.channel, tenant: tenant.id }, 'claim heartbeat failed');
+        return true;
+      });
+      if (!kept) logger.warn({ channel: message.channel, tenant: tenant.id }, 'claim lost to a redelivery while the turn ran');
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    const conversation = { tenant: tenant.id, channel: message.channel, conversationRef: message.conversationRef };
     try {
-      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () => this.turn(message, tenant, receivedAt));
-      await store.finishMessage(key, { intent: result.intent, ticketId: result.ticketId ?? null }, this.clock());
+      // In arrival order within this process, then under the database's lock across instances.
+      const result = await this.serialised(`${tenant.id}|${message.channel}|${message.conversationRef}`, () =>
+        store.withConversationLock(conversation, async () => {
+          // While this turn waited, its claim may have expired and the message been answered by
+          // the instance that was only slow: then there is nothing left to do.
+          if (!(await store.renewClaim(key, owner, this.clock()))) return null;
+          const done = await this.turn(message, tenant, receivedAt);
+          // Finished before the lock is let go: a redelivery that took the claim over while this
+          // turn ran and now waits for the lock must find the message done, not answer it again.
+          await store.finishMessage(key, { intent: done.intent, ticketId: done.ticketId ?? null }, this.clock());
+          return done;
+        }),
+      );
+      if (result === null) {
+        logger.info({ channel: message.channel, tenant: tenant.id, state: 'taken_over' }, 'duplicate message ignored');
+        return { replies: [], intent: 'other', duplicate: true };
+      }
       logger.info(
         { channel: message.channel, tenant: tenant.id, intent: result.intent, replies: result.replies.map((r) => r.kind), ticketId: result.ticketId, ms: Math.round(performance.now() - started) },
         'turn',
@@ -252,10 +283,12 @@ export class ConversationEngine {
       return result;
     } catch (error) {
       // Let a redelivery try again, and give the person a safe reply instead of silence.
-      await store.releaseMessage(key).catch(() => undefined);
+      await store.releaseMessage(key, owner).catch(() => undefined);
       logger.error({ err: error, channel: message.channel, tenant: tenant.id }, 'turn failed');
       const language = detectLanguage(message.text);
       return { replies: [plain('error', say(language, 'internalError'))], intent: 'other', duplicate: false };
+    } finally {
+      stopHeartbeat();
     }
   }
 
@@ -311,12 +344,13 @@ export class ConversationEngine {
       // Refused input is neither answered nor kept in the transcript.
       return { replies: [plain('error', error.message)], intent: 'other', duplicate: false };
     }
+    const meaning = interpret(text, { inForm: state.form !== null, language: state.language });
     const turn: Turn = {
       message,
       receivedAt,
       tenant,
       state,
-      language: languageOf(text, state),
+      language: meaning.language,
       replies: [],
       intent: 'other',
       // A code is a secret: it never reaches the transcript.
@@ -326,19 +360,19 @@ export class ConversationEngine {
     };
     state.language = turn.language;
     state.handoffOffer = null;
-    if (!(await this.handoffTurn(turn, text))) await this.route(turn, text);
+    if (!(await this.handoffTurn(turn, text, meaning))) await this.route(turn, text, meaning);
     if (turn.keepHistory) await this.persist(turn);
     return { replies: turn.replies, intent: turn.intent, ticketId: turn.ticketId, duplicate: false, language: turn.language };
   }
 
-  private async route(turn: Turn, text: string): Promise<void> {
-    if (isChatHistoryErasure(text)) return this.eraseHistory(turn);
+  private async route(turn: Turn, text: string, meaning: Interpretation): Promise<void> {
+    if (meaning.erasesChatHistory) return this.eraseHistory(turn);
     // A ticket step waiting for an answer, or a filed ticket named or asked about
-    // (src/tickets/follow-up.ts), outranks topic words; a form in progress then resumes.
+    // (meaning.followUp, from src/tickets/follow-up.ts), outranks topic words; a form in
+    // progress then resumes.
     let handled = await this.dialogs.continuePending(turn, text);
-    const followUp = handled ? null : detectTicketFollowUp(text);
-    if (followUp) {
-      await this.dialogs.followUp(turn, followUp);
+    if (!handled && meaning.followUp) {
+      await this.dialogs.followUp(turn, meaning.followUp);
       handled = true;
     }
     if (handled) {
@@ -346,28 +380,56 @@ export class ConversationEngine {
       return;
     }
     if (mentionsHandoffTopic(text, turn.tenant.handoffTopics)) return this.escalate(turn, 'topic');
-    if (turn.state.form) return this.continueForm(turn, text, turn.state.form);
-    if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, false);
-    const { intent } = classifyIntent(text);
+    if (turn.state.form) return this.continueForm(turn, text, turn.state.form, meaning);
+    if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, null);
+    const { intent } = meaning;
     turn.intent = intent;
+    // Too close to call between a form and something else: ask, start nothing.
+    if (meaning.clarify) return this.clarify(turn, meaning.clarify, meaning.right);
     if (isRequestType(intent)) return this.startForm(turn, intent);
     switch (intent) {
       case 'question':
-        return this.answerQuestion(turn, text, true);
+        return this.answerQuestion(turn, text, meaning.right);
       case 'request_status':
         return this.dialogs.showStatus(turn);
       case 'human_agent':
         return this.escalate(turn, turn.handoffOffer ?? 'human_agent');
       case 'greeting':
+        if (meaning.social === 'thanks' || meaning.social === 'bye') {
+          turn.replies.push(plain('greeting', say(turn.language, meaning.social)));
+          return;
+        }
         turn.replies.push(plain('greeting', say(turn.language, 'greeting', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
       case 'other':
+        if (meaning.service) {
+          const topic = say(turn.language, `service.${meaning.service}`);
+          turn.replies.push(plain('info', say(turn.language, 'serviceElsewhere', { tenant: turn.tenant.name, topic }), [option(say(turn.language, 'option.example'))]));
+          return;
+        }
         // A question the classifier cannot place still deserves the policy's answer (or an
         // honest "the policy does not say"), not a menu.
-        if (INTERROGATIVE.test(text)) return this.answerQuestion(turn, text, true);
+        if (meaning.asks) return this.answerQuestion(turn, text, meaning.right);
         turn.replies.push(plain('info', say(turn.language, 'other', { tenant: turn.tenant.name }), this.menu(turn.language)));
         return;
     }
+  }
+
+  /** Asks which of two readings is meant, with one quick reply for each. */
+  private clarify(turn: Turn, readings: [Intent, Intent], right: RequestType | null): void {
+    const { language } = turn;
+    const about = right ?? readings.find(isRequestType) ?? 'delete_data';
+    const choice = (reading: Intent): QuickReply => {
+      const type = isRequestType(reading) ? reading : about;
+      const short = say(language, `short.${type}`);
+      return isRequestType(reading)
+        ? { label: say(language, 'clarify.request', { request: short }), value: say(language, `option.start.${type}`) }
+        : { label: say(language, 'clarify.question', { request: short }), value: say(language, `policyQuery.${type}`) };
+    };
+    // Knowing the rules first, acting second: the order the person reads the choices in.
+    const ordered = [...readings].sort((x, y) => Number(y === 'question') - Number(x === 'question'));
+    const [a, b] = ordered.map(choice) as [QuickReply, QuickReply];
+    turn.replies.push(plain('info', say(language, 'clarify', { a: a.label, b: b.label }), [a, b]));
   }
 
   private menu(language: Language): QuickReply[] {
@@ -381,7 +443,8 @@ export class ConversationEngine {
 
   // Questions ------------------------------------------------------------------------------
 
-  private async answerQuestion(turn: Turn, text: string, offerRequest: boolean): Promise<void> {
+  /** Answers from the policy; when the question is about a right, offers to file it. */
+  private async answerQuestion(turn: Turn, text: string, right: RequestType | null): Promise<void> {
     const answer = await this.assistant.ask(turn.tenant.id, text);
     turn.replies.push(answerReply(answer));
     turn.state.refusals = answer.answerable ? 0 : turn.state.refusals + 1;
@@ -390,7 +453,6 @@ export class ConversationEngine {
       turn.replies.push(plain('handoff', say(turn.language, 'handoffOfferAfterRefusals'), [option(say(turn.language, 'option.human'))]));
       return;
     }
-    const right = offerRequest ? RIGHT_MENTIONS.find(([, pattern]) => pattern.test(text))?.[0] : undefined;
     if (right) {
       const request = say(turn.language, `request.${right}`);
       turn.replies.push(
@@ -405,6 +467,15 @@ export class ConversationEngine {
 
   private async startForm(turn: Turn, type: RequestType): Promise<void> {
     const { language, tenant } = turn;
+    const cap = this.options.maxOpenTicketsPerRequester;
+    if (cap !== undefined) {
+      const { message } = turn;
+      const open = (await this.tickets.list({ tenant: tenant.id, requester: { channel: message.channel, userRef: message.userRef } })).filter((t) => isOpen(t.status));
+      if (open.length >= cap) {
+        turn.replies.push(plain('info', say(language, 'tooManyOpenTickets', { count: open.length }), [option(say(language, 'option.status'))]));
+        return;
+      }
+    }
     const request = say(language, `request.${type}`);
     let answer = await this.assistant.ask(tenant.id, say(language, `policyQuery.${type}`));
     // An English request about a Chinese-only policy: look the right up in Chinese too.
@@ -430,6 +501,7 @@ export class ConversationEngine {
     }
     turn.replies.push({ kind: 'answer', text: lines.join('\n'), citations, quickReplies: [] });
     const form: FormState = {
+      id: randomUUID(),
       type,
       step: SLOTS[type][0] ?? 'contact',
       slots: {},
@@ -472,26 +544,26 @@ export class ConversationEngine {
     return say(language, 'summary', { request: say(language, `request.${form.type}`), lines: lines.join('\n') });
   }
 
-  private async continueForm(turn: Turn, text: string, form: FormState): Promise<void> {
+  private async continueForm(turn: Turn, text: string, form: FormState, meaning: Interpretation): Promise<void> {
     const { language } = turn;
     turn.intent = form.type;
-    if (CANCEL.test(text) || (form.step === 'confirm' && DECLINE.test(text))) {
+    if (meaning.form.cancel || (form.step === 'confirm' && meaning.form.decline)) {
       turn.state.form = null;
       turn.replies.push(plain('info', say(language, 'formCancelled'), [option(say(language, 'option.example'))]));
       return;
     }
     // Something other than an answer to the current step: serve it, then resume the form.
-    const { intent } = classifyIntent(text);
+    const { intent } = meaning;
     const isContactLike = form.step === 'contact' && parseContact(text) !== null;
-    if (!isContactLike && !(form.step === 'confirm' && CONFIRM.test(text))) {
+    if (!isContactLike && !(form.step === 'confirm' && meaning.form.confirm)) {
       if (intent === 'human_agent') {
         // The form waits paused while a person helps; a hand-back resumes or cancels it.
         const reason: HandoffReason = form.invalidContacts >= 2 ? 'identity_failed' : form.type === 'complaint' ? 'complaint' : 'human_agent';
         return this.escalate(turn, reason);
       }
-      if ((intent === 'question' && INTERROGATIVE.test(text)) || intent === 'request_status') {
+      if ((intent === 'question' && meaning.asks) || intent === 'request_status') {
         turn.intent = intent;
-        if (intent === 'question') await this.answerQuestion(turn, text, false);
+        if (intent === 'question') await this.answerQuestion(turn, text, null);
         else await this.dialogs.showStatus(turn);
         turn.replies.push(this.resume(form, turn));
         return;
@@ -504,7 +576,7 @@ export class ConversationEngine {
           turn.replies.push(this.resume(form, turn));
           return;
         }
-        const answer = text.slice(0, 500);
+        const answer = cutCodePoints(text, MAX_FORM_ANSWER);
         const masked = maskContactsInText(answer);
         form.slots[form.step] = masked;
         if (masked !== answer) (form.sealedSlots ??= {})[form.step] = this.options.cipher.sealText(answer);
@@ -515,7 +587,7 @@ export class ConversationEngine {
       case 'contact':
         return this.takeContact(turn, text, form);
       case 'confirm':
-        if (CONFIRM.test(text)) return this.fileTicket(turn, form);
+        if (meaning.form.confirm) return this.fileTicket(turn, form);
         turn.replies.push(plain('form', say(language, 'confirmUnclear'), [option(say(language, 'option.confirm')), option(say(language, 'option.cancel'))]));
         return;
     }
@@ -577,7 +649,9 @@ export class ConversationEngine {
       clauses: form.clauses,
       deadline,
       language,
-      originKey: `${message.channel}|${tenant.id}|${message.messageId}`,
+      // One ticket per form, whichever message confirms it (two "确认" with two message ids
+      // file once); forms saved before forms had ids keep the per-message key.
+      originKey: form.id ? `${message.channel}|${tenant.id}|form:${form.id}` : `${message.channel}|${tenant.id}|${message.messageId}`,
       at: this.clock(),
     });
     turn.state.form = null;
@@ -619,7 +693,7 @@ export class ConversationEngine {
    * while waiting returns to the bot. Afterwards, "登记工单" starts the follow-up ticket the
    * user was offered. Returns false when the bot should handle the message itself.
    */
-  private async handoffTurn(turn: Turn, text: string): Promise<boolean> {
+  private async handoffTurn(turn: Turn, text: string, meaning: Interpretation): Promise<boolean> {
     const { message, tenant, state } = turn;
     const open = await this.handoffs.openFor(tenant.id, message.channel, message.conversationRef);
     if (!open) {
@@ -637,8 +711,9 @@ export class ConversationEngine {
     turn.intent = 'human_agent';
     state.handoffId = open.id;
     // "登记工单" (offered after an undeliverable agent message) leaves for a follow-up ticket at any time.
-    const leaving = (open.state === 'waiting_agent' && CANCEL.test(text)) || isFollowUpRequest(text);
-    if (leaving && (await this.handoffs.leave(open, CANCEL.test(text) ? 'cancelled_by_user' : 'follow_up_ticket'))) {
+    const cancels = meaning.form.cancel;
+    const leaving = (open.state === 'waiting_agent' && cancels) || isFollowUpRequest(text);
+    if (leaving && (await this.handoffs.leave(open, cancels ? 'cancelled_by_user' : 'follow_up_ticket'))) {
       state.handoffId = null;
       if (isFollowUpRequest(text)) {
         state.form = null;
@@ -726,19 +801,6 @@ function readState(value: unknown): ConversationState {
     return { ...FRESH_STATE, ...(value as ConversationState) };
   }
   return { ...FRESH_STATE };
-}
-
-/**
- * The language to reply in: Chinese text is Chinese, English words are English, and input
- * with neither (a phone number, an email, "ok") keeps the conversation's language.
- */
-function languageOf(text: string, state: ConversationState): Language {
-  if (/[\u3400-\u9fff]/.test(text)) return 'zh';
-  const words = text.replace(/\S+@\S+/g, ' ').match(/[A-Za-z]{2,}/g) ?? [];
-  if (words.length === 0) return state.language;
-  // Inside a form a lone word ("ok", "abc@") is an answer, not a change of language.
-  if (state.form && words.length < 2) return state.language;
-  return detectLanguage(text);
 }
 
 function nextStep(form: FormState): Step {

@@ -11,7 +11,7 @@
 
 import { decimalDepth, detectMarker, isEmptyStub, type Marker, type MarkerStyle } from './markers.ts';
 import { findTables } from './tables.ts';
-import { displayWidth, joinWrapped, stripWhitespace, tidyText } from './text.ts';
+import { cutCodePoints, displayWidth, joinWrapped, stripWhitespace, tidyText } from './text.ts';
 
 /**
  * Bumped whenever the parser's output for the same text changes, so that indexes built from
@@ -481,12 +481,12 @@ function buildClauses(lines: LogicalLine[], policyId: string, learned: Set<strin
           label: '',
           title: line.text.replace(/^[【[]|[】\]]$/g, ''),
           text: line.text,
-          idPart: `h:${line.text.slice(0, 24)}`,
+          idPart: `h:${cutCodePoints(line.text, 24)}`,
         });
         break;
       }
       case 'definition': {
-        const term = DEFINITION.exec(line.text)?.[1] ?? line.text.slice(0, 8);
+        const term = DEFINITION.exec(line.text)?.[1] ?? cutCodePoints(line.text, 8);
         const idx = stack.findIndex((o) => o.style === 'definition');
         if (idx >= 0) stack.length = idx;
         current = open(line, 'definition', 'definition', {

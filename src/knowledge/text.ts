@@ -80,3 +80,28 @@ export function splitSentences(text: string): string[] {
   }
   return sentences;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * At most `max` code points of `text`. Cutting with .slice() counts UTF-16 units and can
+ * split an emoji into a lone surrogate, which UTF-8 cannot hold (PostgreSQL's jsonb refuses it).
+ */
+export function cutCodePoints(text: string, max: number): string {
+  // Fast path: no more units than allowed means no more code points either.
+  if (text.length <= max) return text;
+  let units = 0;
+  let points = 0;
+  for (const ch of text) {
+    if (points === max) break;
+    units += ch.length;
+    points++;
+  }
+  return text.slice(0, units);
+}
+
+/** `text` with every lone surrogate replaced by U+FFFD (String.prototype.toWellFormed for Node 20 types). */
+export function wellFormed(text: string): string {
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\ufffd') : text;
+}

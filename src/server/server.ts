@@ -125,7 +125,7 @@ export async function startServer(
 
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, registerDesk };
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, deriveKey: bot.deriveKey, registerDesk };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);
@@ -171,13 +171,14 @@ export async function startServer(
       }
       if (closing) return sendJson(res, 503, { error: 'shutting down' });
       let body: Buffer;
+      const limit = Math.min(route.maxBodyBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES);
       try {
-        body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, MAX_BODY_BYTES);
+        body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, limit);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           metrics.rejected(channelOf(url.pathname), 'too_large');
           res.setHeader('connection', 'close');
-          return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
+          return sendJson(res, 413, { error: `body larger than ${limit} bytes` });
         }
         throw error;
       }

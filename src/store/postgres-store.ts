@@ -16,11 +16,17 @@ import { BotError } from '../errors.ts';
 import {
   PURGED_CONTACT,
   formatTicketId,
+  storedJson,
+  storedText,
+  storedValues,
   ticketDay,
   ticketFromColumns,
   ticketInsertValues,
   TICKET_INSERT_COLUMNS,
+  type ConversationKey,
   type ConversationRecord,
+  type NonceCheck,
+  type RequestNonce,
   type MessageClaim,
   type MessageKey,
   type Store,
@@ -43,6 +49,10 @@ import type { Codec, HandoffColumns, HandoffEventColumns, OutboxColumns, Tables 
 
 /** First half of the advisory lock key that serialises migrations ("priv"); the schema is the second. */
 const MIGRATION_LOCK_CLASS = 0x70726976;
+/** First half of a conversation's advisory lock key ("conv"); a hash of schema and conversation is the second. */
+const CONVERSATION_LOCK_CLASS = 0x636f6e76;
+/** A turn waits at most this long for its conversation's lock, then fails (and its message can be redelivered). */
+const CONVERSATION_LOCK_TIMEOUT = '20s';
 const CONNECT_TIMEOUT_MS = 10_000;
 
 interface Migration {
@@ -195,6 +205,28 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'several instances: claim owners, request nonces, settings',
+    sql: (s) => `
+      ALTER TABLE ${s}.message_claims ADD COLUMN owner text;
+
+      CREATE TABLE ${s}.request_nonces (
+        scope      text        NOT NULL,
+        timestamp  text        NOT NULL,
+        nonce      text        NOT NULL,
+        digest     text        NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (scope, timestamp, nonce)
+      );
+      CREATE INDEX request_nonces_expires_at ON ${s}.request_nonces (expires_at);
+
+      CREATE TABLE ${s}.settings (
+        name  text PRIMARY KEY,
+        value text NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
     name: 'handoffs and outbox',
     sql: (s) => `
       CREATE TABLE ${s}.handoffs (
@@ -269,7 +301,7 @@ const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 4,
+    version: 5,
     name: 'transcript citations',
     sql: (s) => `ALTER TABLE ${s}.transcript ADD COLUMN citations jsonb;`,
   },
@@ -279,7 +311,7 @@ const MIGRATIONS: readonly Migration[] = [
 const CODEC: Codec<Date, string> = {
   time: (at) => at,
   readTime: (at) => at,
-  json: (value) => JSON.stringify(value ?? null),
+  json: (value) => storedJson(value),
   readJson: (value) => value,
 };
 
@@ -361,12 +393,18 @@ export class PostgresStore implements Store {
   /** host:port/database, for messages (never the password). */
   readonly target: string;
   readonly #pool: pg.Pool;
-  readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events' | 'access' | 'codes', string>;
   readonly #h: Tables;
+  /**
+   * Connections that only hold conversation locks. Kept apart from #pool so that turns
+   * waiting for a lock can never take every connection the lock holders' queries need.
+   */
+  readonly #lockPool: pg.Pool;
+  readonly #t: Record<'claims' | 'conversations' | 'transcript' | 'counters' | 'tickets' | 'events' | 'access' | 'codes' | 'nonces' | 'settings', string>;
   #closed = false;
 
-  private constructor(pool: pg.Pool, schema: string, target: string) {
+  private constructor(pool: pg.Pool, lockPool: pg.Pool, schema: string, target: string) {
     this.#pool = pool;
+    this.#lockPool = lockPool;
     this.schema = schema;
     this.target = target;
     const s = quoteIdent(schema);
@@ -379,6 +417,8 @@ export class PostgresStore implements Store {
       events: `${s}.ticket_events`,
       access: `${s}.ticket_access_log`,
       codes: `${s}.verification_codes`,
+      nonces: `${s}.request_nonces`,
+      settings: `${s}.settings`,
     };
     this.#h = { handoffs: `${s}.handoffs`, handoffEvents: `${s}.handoff_events`, deskRefs: `${s}.handoff_desk_refs`, outbox: `${s}.outbox` };
   }
@@ -409,7 +449,14 @@ export class PostgresStore implements Store {
         { cause: error },
       );
     }
-    return new PostgresStore(pool, schema, target);
+    const lockPool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'privacy-bot-locks',
+    });
+    lockPool.on('error', (error) => options.onIdleError?.(error));
+    return new PostgresStore(pool, lockPool, schema, target);
   }
 
   async ping(): Promise<void> {
@@ -426,25 +473,25 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#lockPool.end()]);
   }
 
   // Inbound message idempotency -------------------------------------------------------
 
-  async claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim> {
+  async claimMessage(key: MessageKey, now: Date, leaseMs: number, owner?: string): Promise<MessageClaim> {
     this.#live();
-    const staleBefore = new Date(now.getTime() - staleAfterMs);
+    const staleBefore = new Date(now.getTime() - leaseMs);
     // A release can delete the row between the two statements; then the claim is simply retried.
     for (let attempt = 0; attempt < 5; attempt++) {
       // One statement claims a new key or takes over a stale unfinished claim. Concurrent callers
       // queue on the row lock and re-check the WHERE against the winner's claimed_at, so exactly
       // one of them gets a row back.
       const claimed = await this.#pool.query(
-        `INSERT INTO ${this.#t.claims} AS c (channel, tenant, message_id, claimed_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (channel, tenant, message_id) DO UPDATE SET claimed_at = excluded.claimed_at
+        `INSERT INTO ${this.#t.claims} AS c (channel, tenant, message_id, claimed_at, owner) VALUES ($1, $2, $3, $4, $6)
+         ON CONFLICT (channel, tenant, message_id) DO UPDATE SET claimed_at = excluded.claimed_at, owner = excluded.owner
          WHERE c.finished_at IS NULL AND c.claimed_at < $5
          RETURNING 1`,
-        [key.channel, key.tenant, key.messageId, now, staleBefore],
+        [key.channel, key.tenant, key.messageId, now, staleBefore, owner ?? null],
       );
       if (claimed.rowCount === 1) return { state: 'claimed' };
       const { rows } = await this.#pool.query<ClaimRow>(
@@ -458,6 +505,16 @@ export class PostgresStore implements Store {
     return { state: 'processing' };
   }
 
+  async renewClaim(key: MessageKey, owner: string, now: Date): Promise<boolean> {
+    this.#live();
+    const renewed = await this.#pool.query(
+      `UPDATE ${this.#t.claims} SET claimed_at = $4
+       WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND owner = $5 AND finished_at IS NULL`,
+      [key.channel, key.tenant, key.messageId, now, owner],
+    );
+    return renewed.rowCount === 1;
+  }
+
   async finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void> {
     this.#live();
     // An upsert, so that finishing still records the outcome if the claim was purged meanwhile.
@@ -468,16 +525,88 @@ export class PostgresStore implements Store {
     );
   }
 
-  async releaseMessage(key: MessageKey): Promise<void> {
+  async releaseMessage(key: MessageKey, owner?: string): Promise<void> {
     this.#live();
     // Only an unfinished claim can be released: a handled message stays handled.
     await this.#pool.query(
-      `DELETE FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND finished_at IS NULL`,
-      [key.channel, key.tenant, key.messageId],
+      `DELETE FROM ${this.#t.claims} WHERE channel = $1 AND tenant = $2 AND message_id = $3 AND finished_at IS NULL AND ($4::text IS NULL OR owner = $4)`,
+      [key.channel, key.tenant, key.messageId, owner ?? null],
     );
   }
 
+  // Signed requests -------------------------------------------------------------------------
+
+  async rememberRequest(entry: RequestNonce, now: Date): Promise<NonceCheck> {
+    this.#live();
+    const params = storedValues([entry.scope, entry.timestamp, entry.nonce, entry.digest, entry.expiresAt, now]);
+    // As with claims: one upsert records a new pair or replaces an expired one; concurrent
+    // callers queue on the row lock, so exactly one of them sees 'first'.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const inserted = await this.#pool.query(
+        `INSERT INTO ${this.#t.nonces} AS n (scope, timestamp, nonce, digest, expires_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (scope, timestamp, nonce) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at
+         WHERE n.expires_at < $6
+         RETURNING 1`,
+        params,
+      );
+      if (inserted.rowCount === 1) return 'first';
+      const { rows } = await this.#pool.query<{ digest: string }>(
+        `SELECT digest FROM ${this.#t.nonces} WHERE scope = $1 AND timestamp = $2 AND nonce = $3`,
+        params.slice(0, 3),
+      );
+      if (rows[0]) return rows[0].digest === params[3] ? 'repeat' : 'conflict';
+    }
+    return 'conflict';
+  }
+
+  async purgeExpiredRequests(now: Date): Promise<number> {
+    this.#live();
+    return (await this.#pool.query(`DELETE FROM ${this.#t.nonces} WHERE expires_at < $1`, [now])).rowCount ?? 0;
+  }
+
+  // Settings ------------------------------------------------------------------------------------
+
+  async adoptSetting(name: string, value: string): Promise<string> {
+    this.#live();
+    // One statement: the inserted row, or (on conflict) the existing one. DO UPDATE with no
+    // change makes RETURNING see the existing row, which DO NOTHING would not.
+    const { rows } = await this.#pool.query<{ value: string }>(
+      `INSERT INTO ${this.#t.settings} AS s (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = s.value RETURNING value`,
+      [name, value],
+    );
+    return rows[0]!.value;
+  }
+
   // Conversations -------------------------------------------------------------------------
+
+  async withConversationLock<T>(key: ConversationKey, work: () => Promise<T>): Promise<T> {
+    this.#live();
+    const client = await this.#lockPool.connect();
+    let broken: Error | undefined;
+    try {
+      // A transaction-level advisory lock: committing (or the connection dying with its
+      // instance) releases it; waiters are granted it in the order they asked.
+      // One round trip for both (a simple query may hold several statements).
+      await client.query(`BEGIN; SET LOCAL lock_timeout = '${CONVERSATION_LOCK_TIMEOUT}'`);
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        CONVERSATION_LOCK_CLASS,
+        storedText(`${this.schema}\n${key.tenant}\n${key.channel}\n${key.conversationRef}`),
+      ]);
+      try {
+        return await work();
+      } finally {
+        await client.query('COMMIT');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
 
   async loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null> {
     this.#live();
@@ -497,7 +626,7 @@ export class PostgresStore implements Store {
       `INSERT INTO ${this.#t.conversations} (tenant, channel, conversation_ref, user_ref, state, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
        ON CONFLICT (tenant, channel, conversation_ref)
        DO UPDATE SET user_ref = excluded.user_ref, state = excluded.state, updated_at = excluded.updated_at`,
-      [record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt],
+      storedValues([record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt]),
     );
   }
 
@@ -518,9 +647,9 @@ export class PostgresStore implements Store {
         entries.map((e) => e.conversationRef),
         entries.map((e) => e.userRef),
         entries.map((e) => e.direction),
-        entries.map((e) => e.text),
+        entries.map((e) => storedText(e.text)),
         entries.map((e) => e.at),
-        entries.map((e) => (e.citations?.length ? JSON.stringify(e.citations) : null)),
+        entries.map((e) => (e.citations?.length ? storedJson(e.citations) : null)),
       ],
     );
   }
@@ -802,7 +931,7 @@ export class PostgresStore implements Store {
         for (const e of change.transcript ?? []) {
           await c.query(
             `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-            [e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, e.text, e.at, e.citations?.length ? JSON.stringify(e.citations) : null],
+            storedValues([e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, storedText(e.text), e.at, e.citations?.length ? storedJson(e.citations) : null]),
           );
         }
         return { outcome: 'applied', handoff: sql.handoffFromColumns(row, CODEC) };
@@ -979,9 +1108,8 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `undefined` has no JSON form; it is kept as null. Passed as text and cast, so arrays stay JSON. */
 function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  return storedJson(value);
 }
 
 /** "host:port/database" of a postgres:// URL, without user or password. */

@@ -15,11 +15,17 @@ import {
   PURGED_CONTACT,
   withoutSealed,
   formatTicketId,
+  storedJson,
+  storedText,
+  storedValues,
   ticketDay,
   ticketFromColumns,
   ticketInsertValues,
   TICKET_INSERT_COLUMNS,
+  type ConversationKey,
   type ConversationRecord,
+  type NonceCheck,
+  type RequestNonce,
   type MessageClaim,
   type MessageKey,
   type Store,
@@ -189,6 +195,28 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'several instances: claim owners, request nonces, settings',
+    sql: `
+      ALTER TABLE message_claims ADD COLUMN owner TEXT;
+
+      CREATE TABLE request_nonces (
+        scope      TEXT    NOT NULL,
+        timestamp  TEXT    NOT NULL,
+        nonce      TEXT    NOT NULL,
+        digest     TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, timestamp, nonce)
+      );
+      CREATE INDEX request_nonces_expires_at ON request_nonces (expires_at);
+
+      CREATE TABLE settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
     name: 'handoffs and outbox',
     sql: `
       CREATE TABLE handoffs (
@@ -258,7 +286,7 @@ const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 4,
+    version: 5,
     name: 'transcript citations',
     sql: `ALTER TABLE transcript ADD COLUMN citations TEXT;`,
   },
@@ -270,7 +298,7 @@ const TABLES: Tables = { handoffs: 'handoffs', handoffEvents: 'handoff_events', 
 const CODEC: Codec<number, string> = {
   time: (at) => at.getTime(),
   readTime: (ms) => new Date(ms),
-  json: (value) => JSON.stringify(value ?? null),
+  json: (value) => storedJson(value),
   readJson: (text) => JSON.parse(text) as unknown,
 };
 
@@ -384,25 +412,27 @@ export class SqliteStore implements Store {
 
   // Inbound message idempotency -------------------------------------------------------
 
-  async claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim> {
+  async claimMessage(key: MessageKey, now: Date, leaseMs: number, owner?: string): Promise<MessageClaim> {
     return this.#write(() => {
       const row = this.#prepare<[string, string, string], ClaimRow>(
         'SELECT claimed_at, finished_at, result FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ?',
       ).get(key.channel, key.tenant, key.messageId);
       if (!row) {
-        this.#prepare('INSERT INTO message_claims (channel, tenant, message_id, claimed_at) VALUES (?, ?, ?, ?)').run(
+        this.#prepare('INSERT INTO message_claims (channel, tenant, message_id, claimed_at, owner) VALUES (?, ?, ?, ?, ?)').run(
           key.channel,
           key.tenant,
           key.messageId,
           now.getTime(),
+          owner ?? null,
         );
         return { state: 'claimed' };
       }
       if (row.finished_at !== null) return { state: 'done', result: parseJson(row.result) };
-      // Strictly older than staleAfterMs: a claim exactly that old still belongs to its owner.
-      if (row.claimed_at < now.getTime() - staleAfterMs) {
-        this.#prepare('UPDATE message_claims SET claimed_at = ? WHERE channel = ? AND tenant = ? AND message_id = ?').run(
+      // Strictly older than the lease: a claim renewed exactly that long ago still belongs to its owner.
+      if (row.claimed_at < now.getTime() - leaseMs) {
+        this.#prepare('UPDATE message_claims SET claimed_at = ?, owner = ? WHERE channel = ? AND tenant = ? AND message_id = ?').run(
           now.getTime(),
+          owner ?? null,
           key.channel,
           key.tenant,
           key.messageId,
@@ -411,6 +441,14 @@ export class SqliteStore implements Store {
       }
       return { state: 'processing' };
     });
+  }
+
+  async renewClaim(key: MessageKey, owner: string, now: Date): Promise<boolean> {
+    this.#live();
+    const renewed = this.#prepare(
+      'UPDATE message_claims SET claimed_at = ? WHERE channel = ? AND tenant = ? AND message_id = ? AND owner = ? AND finished_at IS NULL',
+    ).run(now.getTime(), key.channel, key.tenant, key.messageId, owner);
+    return renewed.changes === 1;
   }
 
   async finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void> {
@@ -422,17 +460,54 @@ export class SqliteStore implements Store {
     ).run(key.channel, key.tenant, key.messageId, now.getTime(), now.getTime(), toJson(result));
   }
 
-  async releaseMessage(key: MessageKey): Promise<void> {
+  async releaseMessage(key: MessageKey, owner?: string): Promise<void> {
     // Only an unfinished claim can be released: a handled message stays handled.
     this.#live();
-    this.#prepare('DELETE FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ? AND finished_at IS NULL').run(
-      key.channel,
-      key.tenant,
-      key.messageId,
-    );
+    this.#prepare(
+      'DELETE FROM message_claims WHERE channel = ? AND tenant = ? AND message_id = ? AND finished_at IS NULL AND (? IS NULL OR owner = ?)',
+    ).run(key.channel, key.tenant, key.messageId, owner ?? null, owner ?? null);
+  }
+
+  // Signed requests -------------------------------------------------------------------------
+
+  async rememberRequest(entry: RequestNonce, now: Date): Promise<NonceCheck> {
+    return this.#write(() => {
+      const row = this.#prepare<[string, string, string], { digest: string; expires_at: number }>(
+        'SELECT digest, expires_at FROM request_nonces WHERE scope = ? AND timestamp = ? AND nonce = ?',
+      ).get(entry.scope, entry.timestamp, entry.nonce);
+      if (row && row.expires_at >= now.getTime()) return row.digest === entry.digest ? 'repeat' : 'conflict';
+      this.#prepare(
+        `INSERT INTO request_nonces (scope, timestamp, nonce, digest, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope, timestamp, nonce) DO UPDATE SET digest = excluded.digest, expires_at = excluded.expires_at`,
+      ).run(...storedValues([entry.scope, entry.timestamp, entry.nonce, entry.digest, entry.expiresAt.getTime()]));
+      return 'first';
+    });
+  }
+
+  async purgeExpiredRequests(now: Date): Promise<number> {
+    this.#live();
+    return this.#prepare('DELETE FROM request_nonces WHERE expires_at < ?').run(now.getTime()).changes;
+  }
+
+  // Settings ------------------------------------------------------------------------------------
+
+  async adoptSetting(name: string, value: string): Promise<string> {
+    return this.#write(() => {
+      this.#prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+      return this.#prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?').get(name)!.value;
+    });
   }
 
   // Conversations -------------------------------------------------------------------------
+
+  /**
+   * One process owns the file's conversations (several processes may share it only for
+   * short write transactions), so the engine's in-process queue already serialises turns.
+   */
+  async withConversationLock<T>(_key: ConversationKey, work: () => Promise<T>): Promise<T> {
+    this.#live();
+    return work();
+  }
 
   async loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null> {
     this.#live();
@@ -448,7 +523,7 @@ export class SqliteStore implements Store {
       `INSERT INTO conversations (tenant, channel, conversation_ref, user_ref, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant, channel, conversation_ref)
        DO UPDATE SET user_ref = excluded.user_ref, state = excluded.state, updated_at = excluded.updated_at`,
-    ).run(record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt.getTime());
+    ).run(...storedValues([record.tenant, record.channel, record.conversationRef, record.userRef, toJson(record.state), record.updatedAt.getTime()]));
   }
 
   async appendTranscript(entries: TranscriptEntry[]): Promise<void> {
@@ -797,14 +872,7 @@ export class SqliteStore implements Store {
 
   #insertTranscript(e: TranscriptEntry): void {
     this.#prepare('INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      e.tenant,
-      e.channel,
-      e.conversationRef,
-      e.userRef,
-      e.direction,
-      e.text,
-      e.at.getTime(),
-      e.citations?.length ? JSON.stringify(e.citations) : null,
+      ...storedValues([e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, storedText(e.text), e.at.getTime(), e.citations?.length ? storedJson(e.citations) : null]),
     );
   }
 
@@ -902,9 +970,8 @@ function toTicket(r: TicketRow): TicketRecord {
   return ticketFromColumns(r, { json: (text) => JSON.parse(text) as unknown, time: (ms) => new Date(ms) });
 }
 
-/** `undefined` has no JSON form; it is kept as null. */
 function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  return storedJson(value);
 }
 
 function parseJson(text: string | null): unknown {

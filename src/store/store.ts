@@ -8,6 +8,7 @@
 import type { Citation } from '../answer/answerer.ts';
 import type { Handoff, HandoffEvent, HandoffState } from '../handoff/types.ts';
 import type { OutboxDraft, OutboxFilter, OutboxItem } from '../outbox/types.ts';
+import { wellFormed } from '../knowledge/text.ts';
 import { chinaDay } from '../tickets/deadline.ts';
 import type {
   Rejection,
@@ -43,6 +44,27 @@ export type MessageClaim =
   /** Already handled; `result` is what finishMessage stored. */
   | { state: 'done'; result: unknown };
 
+/** Names one conversation (the unit turns are serialised on). */
+export interface ConversationKey {
+  tenant: string;
+  channel: string;
+  conversationRef: string;
+}
+
+/** A signed request's replay key and what it carried, remembered until `expiresAt`. */
+export interface RequestNonce {
+  /** Whose signature it is, e.g. "wechat:<tenant>": two accounts' nonces never collide. */
+  scope: string;
+  timestamp: string;
+  nonce: string;
+  /** A digest of the authenticated body. */
+  digest: string;
+  expiresAt: Date;
+}
+
+/** first: never seen; repeat: seen with the same body (a redelivery); conflict: seen with another body (a replay). */
+export type NonceCheck = 'first' | 'repeat' | 'conflict';
+
 export interface ConversationRecord {
   tenant: string;
   channel: string;
@@ -73,15 +95,36 @@ export interface Store {
 
   // Inbound message idempotency -------------------------------------------------------
   /**
-   * Claims a message for processing. A claim older than `staleAfterMs` that was never
-   * finished (a crashed instance) may be taken over.
+   * Claims a message for processing: a lease held by `owner` (a token unique to this attempt)
+   * for `leaseMs` from `now`. A claim that was neither finished nor renewed for longer than
+   * `leaseMs` (its instance died) may be taken over.
    */
-  claimMessage(key: MessageKey, now: Date, staleAfterMs: number): Promise<MessageClaim>;
+  claimMessage(key: MessageKey, now: Date, leaseMs: number, owner?: string): Promise<MessageClaim>;
+  /**
+   * The heartbeat of a running turn: restarts the lease of an unfinished claim `owner` still
+   * holds. False when the message was finished or the claim was taken over meanwhile.
+   */
+  renewClaim(key: MessageKey, owner: string, now: Date): Promise<boolean>;
   finishMessage(key: MessageKey, result: unknown, now: Date): Promise<void>;
-  /** Gives up a claim after a failure, so a redelivery can try again. */
-  releaseMessage(key: MessageKey): Promise<void>;
+  /** Gives up a claim after a failure, so a redelivery can try again; with `owner`, only if it still holds it. */
+  releaseMessage(key: MessageKey, owner?: string): Promise<void>;
+
+  // Signed requests (webhook replay protection, shared by every instance) ----------------
+  /** Remembers a signed request's (scope, timestamp, nonce) and says whether it came before, with which body. */
+  rememberRequest(entry: RequestNonce, now: Date): Promise<NonceCheck>;
+  /** Forgets the nonces that expired before `now`; returns how many. */
+  purgeExpiredRequests(now: Date): Promise<number>;
+
+  // Settings every instance must agree on ---------------------------------------------------
+  /** Stores `value` under `name` unless a value is stored already; returns the stored value. */
+  adoptSetting(name: string, value: string): Promise<string>;
 
   // Conversations -------------------------------------------------------------------------
+  /**
+   * Runs `work` while holding the conversation's lock: across every instance sharing the
+   * database, one turn of a conversation runs at a time, the waiting ones in arrival order.
+   */
+  withConversationLock<T>(key: ConversationKey, work: () => Promise<T>): Promise<T>;
   loadConversation(tenant: string, channel: string, conversationRef: string): Promise<ConversationRecord | null>;
   saveConversation(record: ConversationRecord): Promise<void>;
   appendTranscript(entries: TranscriptEntry[]): Promise<void>;
@@ -271,7 +314,7 @@ export const TICKET_INSERT_COLUMNS =
 
 /** The values of a new ticket in TICKET_INSERT_COLUMNS order; `time` writes a Date the backend's way. */
 export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (at: Date) => Time, bool: (value: boolean) => unknown = (v) => v): unknown[] {
-  return [
+  return storedValues([
     id,
     draft.type,
     draft.tenant,
@@ -280,8 +323,8 @@ export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (
     draft.conversationRef,
     draft.contactEncrypted,
     draft.contactMasked,
-    JSON.stringify(draft.details),
-    JSON.stringify(draft.clauses),
+    storedJson(draft.details),
+    storedJson(draft.clauses),
     draft.status,
     draft.dueDate,
     draft.deadlineSource,
@@ -292,9 +335,28 @@ export function ticketInsertValues<Time>(id: string, draft: TicketDraft, time: (
     draft.contactIndex,
     bool(draft.identityVerified),
     draft.verificationMethod,
-    draft.rejection ? JSON.stringify(draft.rejection) : null,
+    draft.rejection ? storedJson(draft.rejection) : null,
     draft.purgedAt ? time(draft.purgedAt) : null,
-  ];
+  ]);
+}
+
+/**
+ * JSON text for a JSON column. Every string in it is made well-formed first: JSON.stringify
+ * writes a lone surrogate as "\\ud83d", which PostgreSQL's jsonb refuses (22P02) and no UTF-8
+ * reader can decode. `undefined` has no JSON form and is kept as null.
+ */
+export function storedJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v));
+}
+
+/** Text for a text column: well-formed, so both backends store exactly what they return. */
+export function storedText(text: string): string {
+  return wellFormed(text);
+}
+
+/** Statement parameters with their strings made well-formed. */
+export function storedValues(values: unknown[]): unknown[] {
+  return values.map((v) => (typeof v === 'string' ? wellFormed(v) : v));
 }
 
 /** A stored row back to a ticket; `decode` reads the backend's JSON and time columns. */

@@ -47,7 +47,7 @@ export interface TicketRecord {
   /** Where the deadline comes from: the tenant's policy, or the tenant's configured default. */
   deadlineSource: 'policy' | 'tenant_default';
   language: 'zh' | 'en';
-  /** Unique per originating message (channel|tenant|messageId): a redelivery cannot file twice. */
+  /** Unique per originating form (channel|tenant|form:<id>): neither a redelivery nor a second confirmation files twice. */
   originKey: string;
   identityVerified: boolean;
   verificationMethod: VerificationMethod | null;

@@ -1,13 +1,13 @@
 // `npm run eval`: retrieval and answer quality on the development set, next to a plain
 // character-bigram BM25 baseline over the same clauses, computed in the same run.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { PolicyAssistant } from '../policy-assistant.ts';
 import { Bm25Index } from '../retrieval/bm25.ts';
 import { analyze } from '../retrieval/tokenizer.ts';
-import { classifyIntent } from '../conversation/intents.ts';
+import { intentFigures, printIntentFigures } from './eval-intents.ts';
 import { printStructure, structureOfCorpus, structureOfKnowledgeBase } from './eval-structure.ts';
 
 const QuestionSchema = z.object({
@@ -100,7 +100,8 @@ export async function runEval(assistant: PolicyAssistant, opts: { questions: str
     structure: { knowledge: structureOfKnowledgeBase(assistant.kb), corpus: structureOfCorpus(opts.corpus) },
   };
   if (opts.json) {
-    console.log(JSON.stringify(figures, null, 2));
+    const intents = intentFigures(join(dirname(opts.questions), 'dev-intents.jsonl')).map(({ wrong, ...f }) => ({ ...f, wrong: wrong.map((w) => w.id) }));
+    console.log(JSON.stringify({ ...figures, intents }, null, 2));
     return;
   }
   const f = (x: number) => x.toFixed(3);
@@ -119,20 +120,7 @@ export async function runEval(assistant: PolicyAssistant, opts: { questions: str
 
 // --- intents --------------------------------------------------------------------------------
 
-/** The default intent classifier on the labelled dev utterances next to the questions file. */
+/** Intent accuracy on the labelled dev utterances next to the questions file, and on the hard set. */
 export function evalIntents(file: string): void {
-  if (!existsSync(file)) {
-    console.log(`\nintents: ${file} not found, skipped`);
-    return;
-  }
-  const items = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { id: string; text: string; intent: string });
-  const wrong = items
-    .map((i) => ({ ...i, got: classifyIntent(i.text).intent }))
-    .filter((i) => i.got !== i.intent);
-  const right = items.length - wrong.length;
-  console.log(`\nintents: accuracy ${(items.length ? right / items.length : 0).toFixed(3)} (${right}/${items.length})`);
-  for (const w of wrong) console.log(`  ${w.id} expected=${w.intent} got=${w.got}  ${w.text}`);
+  printIntentFigures(intentFigures(file));
 }

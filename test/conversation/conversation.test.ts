@@ -2,7 +2,7 @@
 // and tickets. Real SQLite store, real knowledge index; only the clock is the test's.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyIntent } from '../../src/conversation/intents.ts';
+import { classifyIntent } from '../../src/conversation/interpret/index.ts';
 import { say } from '../../src/conversation/templates.ts';
 import { REQUEST_INTENTS, type RequestType } from '../../src/conversation/types.ts';
 import { isBotError } from '../../src/errors.ts';

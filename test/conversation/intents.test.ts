@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyIntent, isChatHistoryErasure } from '../../src/conversation/intents.ts';
+import { classifyIntent, interpret } from '../../src/conversation/interpret/index.ts';
 import { INTENTS, type Intent } from '../../src/conversation/types.ts';
+
+const isChatHistoryErasure = (text: string) => interpret(text).erasesChatHistory;
 
 const CASES: Record<Intent, string[]> = {
   question: [

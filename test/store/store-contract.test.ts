@@ -286,6 +286,24 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(claims.filter((c) => c.state === 'processing')).toHaveLength(9);
       });
 
+      it('is a lease: renewed by its owner it stays theirs, left alone it expires and is taken over', async () => {
+        const LEASE = 6000;
+        expect(await store.claimMessage(key, T0, LEASE, 'owner-a')).toEqual({ state: 'claimed' });
+        // The heartbeat of a running turn keeps the claim.
+        expect(await store.renewClaim(key, 'owner-a', at(5000))).toBe(true);
+        expect(await store.claimMessage(key, at(LEASE + 1000), LEASE, 'owner-b')).toEqual({ state: 'processing' });
+        // Only the owner renews.
+        expect(await store.renewClaim(key, 'owner-b', at(LEASE + 2000))).toBe(false);
+        // No heartbeat for longer than the lease: the instance died, the next delivery takes over.
+        expect(await store.claimMessage(key, at(5000 + LEASE + 1), LEASE, 'owner-b')).toEqual({ state: 'claimed' });
+        expect(await store.renewClaim(key, 'owner-a', at(5000 + LEASE + 2))).toBe(false);
+        expect(await store.renewClaim(key, 'owner-b', at(5000 + LEASE + 3))).toBe(true);
+        await store.finishMessage(key, 'done by b', at(5000 + LEASE + 4));
+        // A finished message has nothing left to renew.
+        expect(await store.renewClaim(key, 'owner-b', at(5000 + LEASE + 5))).toBe(false);
+        expect(await store.claimMessage(key, at(100 * LEASE), LEASE, 'owner-c')).toEqual({ state: 'done', result: 'done by b' });
+      });
+
       it('gives a stale claim to exactly one of 10 concurrent takeovers', async () => {
         await store.claimMessage(key, T0, STALE);
         const later = at(STALE + 1000);
@@ -295,7 +313,79 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
       });
     });
 
+    describe('request nonces', () => {
+      const nonce = (overrides: Partial<Parameters<Store['rememberRequest']>[0]> = {}) => ({
+        scope: 'wechat:acme',
+        timestamp: '1700000000',
+        nonce: 'n-1',
+        digest: 'digest-a',
+        expiresAt: at(600_000),
+        ...overrides,
+      });
+
+      it('tells a first request, a redelivery with the same body, and a replay with another body apart', async () => {
+        expect(await store.rememberRequest(nonce(), T0)).toBe('first');
+        expect(await store.rememberRequest(nonce(), at(1000))).toBe('repeat');
+        expect(await store.rememberRequest(nonce({ digest: 'digest-b' }), at(2000))).toBe('conflict');
+        // Scope, timestamp and nonce each make another pair.
+        expect(await store.rememberRequest(nonce({ scope: 'wechat:globex', digest: 'digest-b' }), at(3000))).toBe('first');
+        expect(await store.rememberRequest(nonce({ timestamp: '1700000001', digest: 'digest-b' }), at(3000))).toBe('first');
+        expect(await store.rememberRequest(nonce({ nonce: 'n-2', digest: 'digest-b' }), at(3000))).toBe('first');
+      });
+
+      it('forgets a pair once it expires, and purges expired pairs only', async () => {
+        await store.rememberRequest(nonce(), T0);
+        await store.rememberRequest(nonce({ nonce: 'n-2', expiresAt: at(900_000) }), T0);
+        expect(await store.rememberRequest(nonce({ digest: 'digest-b' }), at(600_000))).toBe('conflict');
+        expect(await store.rememberRequest(nonce({ digest: 'digest-b' }), at(600_001))).toBe('first');
+        expect(await store.purgeExpiredRequests(at(1_000_000))).toBe(2);
+        expect(await store.purgeExpiredRequests(at(1_000_000))).toBe(0);
+      });
+
+      it('gives "first" to exactly one of 10 concurrent identical requests', async () => {
+        const checks = await Promise.all(Array.from({ length: 10 }, () => store.rememberRequest(nonce(), T0)));
+        expect(checks.filter((c) => c === 'first')).toHaveLength(1);
+        expect(checks.filter((c) => c === 'repeat')).toHaveLength(9);
+      });
+    });
+
+    describe('settings', () => {
+      it('keeps the first value stored under a name, for every instance', async () => {
+        expect(await store.adoptSetting('key_fingerprint', 'aaa')).toBe('aaa');
+        expect(await store.adoptSetting('key_fingerprint', 'bbb')).toBe('aaa');
+        const other = await db.open();
+        try {
+          expect(await other.adoptSetting('key_fingerprint', 'ccc')).toBe('aaa');
+          expect(await other.adoptSetting('other', 'ccc')).toBe('ccc');
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
     describe('conversations and transcript', () => {
+      it('runs work under the conversation lock, returns its result and lets the next turn in after a failure', async () => {
+        const key = { tenant: 'acme', channel: 'wechat', conversationRef: 'c-1' };
+        expect(await store.withConversationLock(key, async () => 42)).toBe(42);
+        await expect(store.withConversationLock(key, async () => Promise.reject(new Error('turn failed')))).rejects.toThrow('turn failed');
+        expect(await store.withConversationLock(key, async () => 'next')).toBe('next');
+      });
+
+      it('stores lone surrogates (text cut through an emoji) as U+FFFD instead of failing', async () => {
+        const cut = `${'a'.repeat(3)}\ud83d`;
+        await store.saveConversation(conversation('c-1', 'u-1', 0, { state: { slots: { scope: cut }, list: ['\ude00x'] } }));
+        expect((await store.loadConversation('acme', 'wechat', 'c-1'))!.state).toEqual({ slots: { scope: 'aaa\ufffd' }, list: ['\ufffdx'] });
+        await store.appendTranscript([entry('c-1', 'u-1', cut, 0)]);
+        expect((await store.transcript('acme', 'wechat', 'c-1')).map((e) => e.text)).toEqual(['aaa\ufffd']);
+        const d = ticketDraft({ details: { scope: cut } });
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        expect((await store.getTicket(ticket.id))!.details).toEqual({ scope: 'aaa\ufffd' });
+        const k = { channel: 'wechat', tenant: 'acme', messageId: 'surrogate' };
+        await store.claimMessage(k, T0, STALE);
+        await store.finishMessage(k, { text: cut }, T0);
+        expect(await store.claimMessage(k, at(1), STALE)).toEqual({ state: 'done', result: { text: 'aaa\ufffd' } });
+      });
+
       it('round-trips conversation state, upserts on save, and returns null for an unknown one', async () => {
         expect(await store.loadConversation('acme', 'wechat', 'c-1')).toBeNull();
         const record = conversation('c-1', 'u-1', 0, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyIntent } from '../../src/conversation/intents.ts';
+import { classifyIntent } from '../../src/conversation/interpret/index.ts';
 import { detectTicketFollowUp, findTicketId } from '../../src/tickets/follow-up.ts';
 
 describe('ticket follow-ups in any phrasing', () => {

@@ -2,9 +2,9 @@
 // this server's own API. Every piece of text from the person or the bot goes into the page
 // through textContent, never as HTML.
 
-const API = { tenants: 'api/web/tenants', messages: 'api/web/messages', history: 'api/web/history', events: 'api/web/events' };
-const STORAGE = { session: 'privacy-bot.web.session', tenant: 'privacy-bot.web.tenant' };
-const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+// The session is the server's HttpOnly cookie: this script never sees or chooses it.
+const API = { tenants: 'api/web/tenants', messages: 'api/web/messages', session: 'api/web/session', history: 'api/web/history', events: 'api/web/events' };
+const STORAGE = { tenant: 'privacy-bot.web.tenant' };
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -44,15 +44,6 @@ function randomId(length) {
   return Array.from(bytes, (b) => ALPHABET[b & 63]).join('');
 }
 
-function loadSession() {
-  const saved = store.get(STORAGE.session);
-  if (saved && SESSION_PATTERN.test(saved)) return saved;
-  const fresh = randomId(24);
-  store.set(STORAGE.session, fresh);
-  return fresh;
-}
-
-let session = loadSession();
 let pending = false;
 
 // Building blocks ---------------------------------------------------------------------------
@@ -161,7 +152,7 @@ async function post(message) {
     response = await fetch(API.messages, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenant: message.tenant, session, text: message.text, messageId: message.id }),
+      body: JSON.stringify({ tenant: message.tenant, text: message.text, messageId: message.id }),
       signal: controller.signal,
     });
   } catch {
@@ -176,10 +167,22 @@ async function post(message) {
       throw new SendError('发送失败，请重试', true);
     }
   }
+  if (response.status === 429) throw new SendError(await limitMessage(response), true);
   if (response.status === 413) throw new SendError('消息太长，无法发送。', false);
   if (response.status === 404) throw new SendError('找不到所选公司，请刷新页面后重试。', false);
   if (response.status >= 400 && response.status < 500) throw new SendError('消息无法发送（请求无效）。', false);
   throw new SendError('发送失败，请重试', true);
+}
+
+/** The server's friendly "slow down" (it says how long to wait). */
+async function limitMessage(response) {
+  try {
+    const body = await response.json();
+    if (typeof body.error === 'string') return body.error;
+  } catch {
+    // fall through
+  }
+  return '发送太频繁，请稍后再试。';
 }
 
 function showSendError(item, message, error) {
@@ -208,6 +211,8 @@ async function deliver(message, item) {
     // The message id was seen before: an earlier attempt got through but its answer was lost.
     if (result.duplicate && result.replies.length === 0) addNote('这条消息已经送达过了。如果没有看到回复，请换个说法再问一次。');
     for (const reply of result.replies) addBotReply(reply);
+    // The first message may have brought the session cookie the stream needs.
+    if (typeof EventSource !== 'undefined' && (!stream || stream.readyState === EventSource.CLOSED)) connectPush();
   } catch (error) {
     showSendError(item, message, error instanceof SendError ? error : new SendError('发送失败，请重试', true));
   } finally {
@@ -235,7 +240,7 @@ const shownPushes = new Set();
 let stream = null;
 
 function conversationQuery() {
-  return new URLSearchParams({ tenant: tenantSelect.value, session }).toString();
+  return new URLSearchParams({ tenant: tenantSelect.value }).toString();
 }
 
 function addHistoryEntry(entry) {
@@ -319,15 +324,27 @@ tenantSelect.addEventListener('change', () => {
   input.focus();
 });
 
-newChatButton.addEventListener('click', () => {
+newChatButton.addEventListener('click', async () => {
   if (pending) return;
-  session = randomId(24);
-  store.set(STORAGE.session, session);
-  clearConversation();
-  shownUntil = 0;
-  connectPush();
-  addNote('已开始新对话 (New chat)');
-  input.focus();
+  setPending(true);
+  try {
+    const response = await fetch(API.session, { method: 'POST' });
+    if (response.status === 429) {
+      addNote(await limitMessage(response));
+      return;
+    }
+    if (!response.ok) throw new Error(String(response.status));
+    clearConversation();
+    shownUntil = 0;
+    // The new cookie names a new conversation: listen to that one.
+    connectPush();
+    addNote('已开始新对话 (New chat)');
+  } catch {
+    addNote('无法开始新对话，请稍后再试。');
+  } finally {
+    setPending(false);
+    input.focus();
+  }
 });
 
 async function loadTenants() {

@@ -174,6 +174,11 @@ describe('parseRequestBody', () => {
     ['event_callback with a string event', '{"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event": "message"}', 'application/json'],
     ['block_actions with actions not a list', '{"type": "block_actions", "actions": "approve"}', 'application/json'],
     ['a form without payload', 'token=abc&text=hi', 'application/x-www-form-urlencoded'],
+    ['block_actions with no actions', '{"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"}, "actions": []}', 'application/json'],
+    ['block_actions without a user', '{"type": "block_actions", "team": {"id": "T1"}, "actions": [{"type": "button", "action_id": "a"}]}', 'application/json'],
+    ['a shortcut without a team', '{"type": "shortcut", "user": {"id": "U1"}, "callback_id": "c", "trigger_id": "t"}', 'application/json'],
+    ['a message shortcut with a null team and no user.team_id', '{"type": "message_action", "team": null, "user": {"id": "U1"}, "callback_id": "c", "trigger_id": "t"}', 'application/json'],
+    ['a view submission without a view', '{"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1"}}', 'application/json'],
     ['a form with broken JSON', 'payload=%7B%22type', 'application/x-www-form-urlencoded'],
     ['an empty body', '', 'application/json'],
   ])('refuses %s', (_name, raw, contentType) => {

@@ -39,12 +39,12 @@ async function serve(processEvent: (event: ReceiverEvent) => Promise<void>, ackD
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/slack/events`;
-  const post = (headers: Record<string, string> = {}) => {
+  const post = (headers: Record<string, string> = {}, body = EVENT) => {
     const ts = Math.floor(Date.now() / 1000);
     return fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, EVENT), ...headers },
-      body: EVENT,
+      headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SECRET, ts, body), ...headers },
+      body,
     });
   };
   return { post, finished, metrics };
@@ -97,6 +97,15 @@ describe('SharedServerReceiver', () => {
       throw Object.assign(new Error('authorize failed: 你好'), { code: 'slack_bolt_authorization_error' });
     });
     expect((await post()).status).toBe(500);
+  });
+
+  it('answers 400, not 500, when Bolt fails on an interactivity payload, which Slack never redelivers', async () => {
+    const { post, metrics } = await serve(async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'team_id')");
+    });
+    const action = JSON.stringify({ type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1' }, actions: [{ type: 'button', action_id: 'a' }] });
+    expect((await post({}, action)).status).toBe(400);
+    expect(await metrics.registry.metrics()).toMatch(/reason="unprocessable"\} 1/);
   });
 
   it('answers 200 when no listener acknowledged', async () => {

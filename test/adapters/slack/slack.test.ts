@@ -179,6 +179,31 @@ describe('slack: requests', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
+  it.each<[string, Json]>([
+    ['block_actions with no actions', { type: 'block_actions', actions: [] }],
+    ['block_actions with no team, user or channel', { type: 'block_actions', actions: [{ type: 'button', action_id: 'quick_reply_0', value: '确认' }] }],
+    ['block_actions with a team but nothing else', { type: 'block_actions', team: { id: 'T9TEAM' }, actions: [{ type: 'button', action_id: 'quick_reply_0' }] }],
+    ['a global shortcut without a team', { type: 'shortcut', callback_id: 'open', trigger_id: '1.2.3' }],
+    ['a message shortcut without a team', { type: 'message_action', callback_id: 'open', trigger_id: '1.2.3' }],
+    ['a view submission without a view', { type: 'view_submission' }],
+    ['a view closed without a team', { type: 'view_closed', view: {} }],
+    ['a block suggestion without a team', { type: 'block_suggestion', action_id: 'x', value: 'y' }],
+    ['an interactive_message without anything', { type: 'interactive_message' }],
+    ['an unknown type', { type: 'no_such_payload' }],
+    // Complete enough for the schema, but with nothing Bolt or the bot can act on.
+    ['block_actions with only a team, a user and an unknown action', { type: 'block_actions', team: { id: 'T9TEAM' }, user: { id: 'U9USER' }, actions: [{ type: 'button', action_id: 'x' }] }],
+    ['a quick reply pressed outside any message', { type: 'block_actions', team: { id: 'T9TEAM' }, user: { id: 'U9USER' }, actions: [{ type: 'button', action_id: 'quick_reply_0', value: '确认' }] }],
+    ['an org-wide shortcut (team null, user.team_id)', { type: 'shortcut', team: null, user: { id: 'U9USER', team_id: 'T9TEAM' }, callback_id: 'open', trigger_id: '1.2.3' }],
+    ['a view submission with a bare view', { type: 'view_submission', team: { id: 'T9TEAM' }, user: { id: 'U9USER' }, view: { id: 'V1' } }],
+    ['a block suggestion', { type: 'block_suggestion', team: { id: 'T9TEAM' }, user: { id: 'U9USER' }, action_id: 'x', value: 'y' }],
+  ])('answers a signed but degenerate interactivity payload (%s) with a 4xx or an ack, never 500, and keeps serving', async (_name, payload) => {
+    const response = await postAction(payload);
+    expect(response.status === 200 || (response.status >= 400 && response.status < 500)).toBe(true);
+    const json = await postJson(payload);
+    expect(json.status === 200 || (json.status >= 400 && json.status < 500)).toBe(true);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('acknowledges event types it does not handle, without posting', async () => {
     const body = { token: 'XXYYZZ', team_id: WORKSPACE.teamId, minute_rate_limited: 1518467820, api_app_id: WORKSPACE.appId, type: 'app_rate_limited' };
     expect((await postJson(body)).status).toBe(200);

@@ -8,7 +8,8 @@ let server: Awaited<ReturnType<typeof startTestServer>>;
 let url: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Every test client is 127.0.0.1: the per-address limits are limits.test.ts's business.
+  server = await startTestServer({ env: { WEB_NEW_CHATS_PER_HOUR_PER_IP: '100000', WEB_MESSAGES_PER_MINUTE_PER_IP: '100000' } });
   url = server.url;
 });
 afterAll(async () => {
@@ -89,14 +90,13 @@ describe('web API: messages', () => {
     expect(result.body).toEqual({ error: 'The request body is not valid JSON.' });
   });
 
-  it.each([
-    ['too short', 'abc'],
-    ['with a slash', 'abcdefgh/ijklmnop'],
-    ['too long', 'a'.repeat(65)],
-  ])('refuses a session id %s with 400', async (_name, session) => {
-    const result = await postRaw(url, JSON.stringify({ tenant: 'giantkone', session, text: '你好', messageId: newMessageId() }));
-    expect(result.status).toBe(400);
-    expect((result.body as { error: string }).error).toMatch(/session: must be 16–64 characters/);
+  it('ignores a session id the client makes up: two requests naming one are two conversations', async () => {
+    const chosen = JSON.stringify({ tenant: 'giantkone', session: 'aaaaaaaaaaaaaaaa', text: '我要删除我的个人信息', messageId: newMessageId() });
+    const first = await postRaw(url, chosen);
+    expect(first.status).toBe(200);
+    const second = await postRaw(url, JSON.stringify({ tenant: 'giantkone', session: 'aaaaaaaaaaaaaaaa', text: '全部个人信息', messageId: newMessageId() }));
+    // Not the form's next step: a conversation of its own.
+    expect(JSON.stringify(second.body)).not.toMatch(/手机号或邮箱/);
   });
 
   it('refuses a body that is not a message with 400', async () => {

@@ -134,6 +134,8 @@ describe('web chat in Chromium', () => {
     const mailsBefore = smtp.mails.length;
 
     await page.getByRole('button', { name: '新对话' }).click();
+    // The server issues the new session; the page says so once it has.
+    await page.getByText('已开始新对话 (New chat)').waitFor();
     await ask(`${id} 进度怎么样了？`);
     expect(await botMessages().last().textContent()).toContain('请输入提交申请时留下的手机号或邮箱');
     await ask('li.lei@example.com');
@@ -148,16 +150,20 @@ describe('web chat in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('remembers the tenant and the session across reloads', async () => {
+  it('remembers the tenant and the server-issued session across reloads, out of the script’s reach', async () => {
     await page.getByLabel('选择公司 (Company)').selectOption('smarthw');
-    const session = await page.evaluate(() => localStorage.getItem('privacy-bot.web.session'));
-    expect(session).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    await ask('你好');
+    const sessionCookie = async () => (await context.cookies()).find((c) => c.name === 'pb_session');
+    const session = await sessionCookie();
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('pb_session');
     await page.reload();
     await page.locator('html[data-ready="true"]').waitFor();
     expect(await page.getByLabel('选择公司 (Company)').inputValue()).toBe('smarthw');
-    expect(await page.evaluate(() => localStorage.getItem('privacy-bot.web.session'))).toBe(session);
+    expect((await sessionCookie())?.value).toBe(session!.value);
     await page.getByRole('button', { name: '新对话' }).click();
-    expect(await page.evaluate(() => localStorage.getItem('privacy-bot.web.session'))).not.toBe(session);
+    await expect.poll(async () => (await sessionCookie())?.value).not.toBe(session!.value);
+    expect(problems).toEqual([]);
   });
 
   it('shows a typing indicator while waiting, and an inline error with a retry that sends the same message', async () => {

@@ -49,7 +49,10 @@ describe('web chat ↔ agent', () => {
       await page.locator('html[data-ready="true"]').waitFor();
       await page.locator('html[data-push="open"]').waitFor();
       const tenant = await page.locator('#tenant').inputValue();
-      const session = await page.evaluate(() => window.localStorage.getItem('privacy-bot.web.session'));
+      // The history request issued the session cookie (HttpOnly: the test reads it from the context).
+      const cookie = (await context.cookies()).find((c) => c.name === 'pb_session');
+      const session = cookie?.value.split('.')[0];
+      expect(session).toBeTruthy();
       const conversationRef = `web:${tenant}:${session}`;
 
       await type(page, '你们收集哪些个人信息？');

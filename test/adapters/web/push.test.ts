@@ -5,11 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatEvent } from '../../../adapters/web/push.ts';
 import { startTestServer } from '../../helpers/server.ts';
+import { newSession, postMessage, sessionCookie } from './client.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
-const session = 'pushtestsession0000001';
+const browser = newSession();
 const tenant = 'giantkone';
-const ref = `web:${tenant}:${session}`;
+/** The browser's cookie, as its page sends it. */
+const cookie = () => ({ cookie: sessionCookie(browser)! });
+/** The conversation the server keys by the cookie's session id. */
+const ref = () => `web:${tenant}:${sessionCookie(browser)!.replace(/^pb_session=/, '').split('.')[0]}`;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -19,12 +23,7 @@ afterAll(async () => {
 });
 
 async function post(text: string, messageId: string) {
-  const response = await fetch(`${server.url}/api/web/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant, session, text, messageId }),
-  });
-  return (await response.json()) as { replies: { text: string }[] };
+  return postMessage(server.url, { tenant, session: browser, text, messageId });
 }
 
 /** Reads SSE events from a stream until `count` named events arrived. */
@@ -57,10 +56,10 @@ describe('web push and history', () => {
   it('streams an agent message to the open page and keeps it in the history with the cited answer', async () => {
     await post('你们收集哪些个人信息？', 'push-msg-0001');
     await post('转人工', 'push-msg-0002');
-    const stream = await fetch(`${server.url}/api/web/events?tenant=${tenant}&session=${session}`);
+    const stream = await fetch(`${server.url}/api/web/events?tenant=${tenant}`, { headers: cookie() });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const handoff = (await server.handoffs.openFor(tenant, 'web', ref))!;
+    const handoff = (await server.handoffs.openFor(tenant, 'web', ref()))!;
     await server.handoffs.take(handoff.id, { id: 'console:li', name: 'Li' });
     await server.handoffs.relayFromAgent(handoff.id, { id: 'console:li', name: 'Li' }, { messageId: 'a1', text: '您好 13812345678 是您的电话吗？' });
     const events = await readEvents(stream.body!, 2);
@@ -69,7 +68,7 @@ describe('web push and history', () => {
     expect(second.replies).toEqual([{ kind: 'agent', text: '【人工客服 Li】您好 13812345678 是您的电话吗？', citations: [], quickReplies: [] }]);
     expect(events[1]!.id).toBe(second.key);
 
-    const history = (await (await fetch(`${server.url}/api/web/history?tenant=${tenant}&session=${session}`)).json()) as {
+    const history = (await (await fetch(`${server.url}/api/web/history?tenant=${tenant}`, { headers: cookie() })).json()) as {
       entries: { direction: string; text: string; citations: { label: string }[] }[];
     };
     expect(history.entries[0]).toMatchObject({ direction: 'in', text: '你们收集哪些个人信息？' });
@@ -86,9 +85,17 @@ describe('web push and history', () => {
     expect(metrics).toMatch(/privacy_bot_handoff_time_to_first_agent_reply_seconds_count\{tenant="giantkone"\} 1/);
   });
 
-  it('refuses a bad session or an unknown tenant', async () => {
-    expect((await fetch(`${server.url}/api/web/events?tenant=${tenant}&session=short`)).status).toBe(400);
-    expect((await fetch(`${server.url}/api/web/history?tenant=nobody&session=${session}`)).status).toBe(404);
-    expect((await fetch(`${server.url}/api/web/history?tenant=${tenant}`)).status).toBe(400);
+  it('streams only the cookie\'s own conversation, and refuses an unknown tenant', async () => {
+    // A session named in the query is not a session: without the cookie there is no stream.
+    expect((await fetch(`${server.url}/api/web/events?tenant=${tenant}&session=${ref().split(':')[2]}`)).status).toBe(401);
+    const forged = await fetch(`${server.url}/api/web/events?tenant=${tenant}`, { headers: { cookie: 'pb_session=AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' } });
+    expect(forged.status).toBe(401);
+    expect((await fetch(`${server.url}/api/web/history?tenant=nobody`, { headers: cookie() })).status).toBe(404);
+    expect((await fetch(`${server.url}/api/web/events`, { headers: cookie() })).status).toBe(400);
+    // A history read without a cookie starts an empty conversation of a new session.
+    const fresh = await fetch(`${server.url}/api/web/history?tenant=${tenant}`);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('set-cookie')).toMatch(/^pb_session=/);
+    expect(((await fresh.json()) as { entries: unknown[] }).entries).toEqual([]);
   });
 });

@@ -160,3 +160,36 @@ describe('several Official Accounts over HTTP', () => {
     expect((await ask('/wechat/changlian', 'cltoken', '你好')).status).toBe(404);
   });
 });
+
+describe('encryption modes of the accounts', () => {
+  it('defaults to safe with an aesKey and plain without, takes encryptMode as given, and refuses a mode without a key', () => {
+    const accounts = parseAccountsFile(
+      {
+        accounts: [
+          account(),
+          account({ tenant: 'changlian', token: 'cltoken', appId: 'wxcl', aesKey: AES_KEY }),
+          account({ tenant: 'qiancheng', token: 'qctoken', appId: 'wxqc', aesKey: AES_KEY, encryptMode: 'compatible' }),
+          account({ tenant: 'giantkone', token: 'gktoken', appId: 'wxgk', aesKey: AES_KEY, encryptMode: 'plain' }),
+        ],
+      },
+      TENANTS,
+    );
+    expect(accounts.map((a) => [a.tenant, a.mode])).toEqual([
+      ['smarthw', 'plain'],
+      ['changlian', 'safe'],
+      ['qiancheng', 'compatible'],
+      ['giantkone', 'plain'],
+    ]);
+    expect(problemsOf(() => parseAccountsFile({ accounts: [account({ encryptMode: 'safe' })] }, TENANTS))).toMatch(/accounts\.0\.aesKey: safe mode needs/);
+    expect(problemsOf(() => parseAccountsFile({ accounts: [account({ encryptMode: 'aes' })] }, TENANTS))).toMatch(/accounts\.0\.encryptMode/);
+  });
+
+  it('reads WECHAT_ENCRYPT_MODE for the environment’s account', () => {
+    const base = { WECHAT_TOKEN: 'tok123', WECHAT_APPID: 'wxenv', WECHAT_TENANT: 'giantkone' };
+    const mode = (env: Record<string, string>) => resolveAccounts(loadConfig({ ...base, ...env }), TENANTS)![0]!.mode;
+    expect(mode({})).toBe('plain');
+    expect(mode({ WECHAT_AES_KEY: AES_KEY })).toBe('safe');
+    expect(mode({ WECHAT_AES_KEY: AES_KEY, WECHAT_ENCRYPT_MODE: 'compatible' })).toBe('compatible');
+    expect(mode({ WECHAT_AES_KEY: AES_KEY, WECHAT_ENCRYPT_MODE: 'plain' })).toBe('plain');
+  });
+});

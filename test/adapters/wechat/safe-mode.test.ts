@@ -10,7 +10,7 @@ import { msgSignature, wechatSignature } from '../../../adapters/wechat/signatur
 import type { PolicyAssistant } from '../../../src/policy-assistant.ts';
 import { openAssistant } from '../../helpers/assistant.ts';
 import { startTestServer } from '../../helpers/server.ts';
-import { ACCOUNT_ID, msgId, nonce, nowSeconds, post, postEncrypted, postPlain, readEncryptedReply, readReply, textXml } from './client.ts';
+import { ACCOUNT_ID, msgId, nonce, nowSeconds, post, postEncrypted, postPlain, readEncryptedReply, textXml } from './client.ts';
 import { fixture, OFFICIAL } from './vectors.ts';
 
 const ACCOUNT = { token: OFFICIAL.token, encodingAesKey: OFFICIAL.encodingAesKey, appId: OFFICIAL.appId };
@@ -112,10 +112,10 @@ describe('WeChat safe and compatible mode', () => {
     expect(response.status).toBe(401);
   });
 
-  it('still accepts plain-mode requests and URL verification', async () => {
+  it('refuses plain-mode POSTs (no msg_signature), and still answers URL verification', async () => {
     const user = newUser('plain');
     const plain = await postPlain(url(), ACCOUNT.token, textXml({ user, text: '你好', id: msgId() }));
-    expect(readReply(plain.body)?.ToUserName).toBe(user);
+    expect(plain.status).toBe(401);
     const timestamp = nowSeconds();
     const query = new URLSearchParams({ signature: wechatSignature(ACCOUNT.token, timestamp, 'n1'), timestamp, nonce: 'n1', echostr: 'hello-echo' });
     expect(await (await fetch(`${url()}?${query}`)).text()).toBe('hello-echo');

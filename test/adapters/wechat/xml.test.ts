@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_XML_BYTES, parseEncryptedEnvelope, parseInbound, parseWechatXml, type WechatInbound } from '../../../adapters/wechat/xml.ts';
+import { extractEncrypt, MAX_XML_BYTES, parseEncryptedEnvelope, parseInbound, parseWechatXml, type WechatInbound } from '../../../adapters/wechat/xml.ts';
 import { fixture, OFFICIAL } from './vectors.ts';
 
 const USER = 'oyORnuP8q7ou2gfYjqLzSIWZf0rs';
@@ -190,5 +190,28 @@ describe('parseEncryptedEnvelope', () => {
   ])('refuses %s', (_, body, code) => {
     const result = parseEncryptedEnvelope(body);
     expect(result.ok ? 'ok' : result.error.code).toBe(code);
+  });
+});
+
+describe('extractEncrypt', () => {
+  const E = 'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJ+/=';
+  it.each([
+    ['safe mode with CDATA', `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${E}]]></Encrypt></xml>`, E],
+    ['bare base64', `<xml><Encrypt>${E}</Encrypt></xml>`, E],
+    ['compatible mode, plaintext fields first', `<xml><Content><![CDATA[hi]]></Content><MsgId>1</MsgId><Encrypt><![CDATA[${E}]]></Encrypt></xml>`, E],
+  ])('finds the value in %s', (_name, body, expected) => {
+    expect(extractEncrypt(body)).toBe(expected);
+  });
+
+  it.each([
+    ['no Encrypt', '<xml><Content>hi</Content></xml>'],
+    ['two Encrypt elements', `<xml><Encrypt>${E}</Encrypt><Encrypt>AAAA</Encrypt></xml>`],
+    ['a second tag hidden in a comment', `<xml><!--<Encrypt>AAAA</Encrypt>--><Encrypt>${E}</Encrypt></xml>`],
+    ['a second tag hidden in a CDATA field', `<xml><Content><![CDATA[<Encrypt>AAAA</Encrypt>]]></Content><Encrypt>${E}</Encrypt></xml>`],
+    ['something other than base64', '<xml><Encrypt><x/></Encrypt></xml>'],
+    ['an empty value', '<xml><Encrypt></Encrypt></xml>'],
+    ['an unclosed element', `<xml><Encrypt>${E}`],
+  ])('finds none in %s', (_name, body) => {
+    expect(extractEncrypt(body)).toBeNull();
   });
 });
