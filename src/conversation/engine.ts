@@ -27,6 +27,7 @@ import type { Handoff, HandoffReason } from '../handoff/types.ts';
 import { interpret, warmUp, type Interpretation } from './interpret/index.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
+import { ticketNotice } from './ticket-notices.ts';
 import { isWhatChangedQuestion } from './what-changed.ts';
 import { hasTemplate, say } from './templates.ts';
 import {
@@ -168,17 +169,14 @@ export class ConversationEngine {
     this.clock = options.clock ?? (() => new Date());
     warmUp();
     this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
-    this.dialogs = new TicketDialogs({
-      tickets: this.tickets,
-      verification: this.verification,
-      cipher: options.cipher,
-      clock: this.clock,
-      citation: (ref) => {
-        const { kb, policies } = this.assistant;
-        const clause = kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
-        return clause ? toCitation(clause, policies) : null;
-      },
-    });
+    const citation = (ref: TicketClause): Citation | null => {
+      const { kb, policies } = this.assistant;
+      const clause = kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
+      return clause ? toCitation(clause, policies) : null;
+    };
+    this.dialogs = new TicketDialogs({ tickets: this.tickets, verification: this.verification, cipher: options.cipher, clock: this.clock, citation });
+    // Every status change someone else makes is written with the requester's notification.
+    this.tickets.setNotifier((ticket, event) => ticketNotice(ticket, event, { citation }));
     this.handoffs = new HandoffService({ store: options.store, logger: options.logger, clock: this.clock, takeTimeoutMinutes: options.handoffTakeTimeoutMinutes ?? 10 });
     this.handoffs.setResumer(this.resumer());
     this.current = options.assistant;

@@ -114,6 +114,8 @@ export async function startServer(
   const handoffs = engine.handoffs;
   handoffs.observe(metrics);
   handoffs.onQueued(() => outbox.wake());
+  // Ticket notifications: queued here by the desks and the console, by a CLI in another process via the store (polled).
+  engine.tickets.onQueued(() => outbox.wake());
   outbox.onFailure(async (item, reason) => {
     metrics.outboxFailures.inc({ target: item.target, reason });
     await handoffs.deliveryFailed(item, reason);

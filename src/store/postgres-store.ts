@@ -757,7 +757,7 @@ export class PostgresStore implements Store {
     return rows.map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}, outbox: OutboxDraft[] = []): Promise<TicketRecord | null> {
     this.#live();
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
@@ -775,6 +775,7 @@ export class PostgresStore implements Store {
       const row = updated.rows[0];
       if (!row) return null;
       await this.#insertEvent(c, event);
+      for (const draft of outbox) await c.query(sql.outboxInsert(this.#h), sql.outboxInsertValues(draft, event.at, CODEC));
       return toTicket(row);
     });
   }

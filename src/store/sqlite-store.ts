@@ -628,7 +628,7 @@ export class SqliteStore implements Store {
     return this.#prepare<unknown[], TicketRow>(sql).all(...params).map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}, outbox: OutboxDraft[] = []): Promise<TicketRecord | null> {
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
     return this.#write(() => {
@@ -650,6 +650,7 @@ export class SqliteStore implements Store {
       );
       if (!row) return null;
       this.#insertEvent(event);
+      for (const draft of outbox) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(draft, event.at, CODEC));
       return toTicket(row);
     });
   }

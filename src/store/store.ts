@@ -147,9 +147,10 @@ export interface Store {
   /**
    * Moves a ticket from `event.from` to `event.to`, applies `patch` and appends the event,
    * atomically. Returns the updated ticket, or null when its status is no longer `event.from`
-   * (a concurrent change).
+   * (a concurrent change). `outbox` rows (the requester's notification) are queued in the same
+   * transaction, so a change is never recorded without its notification, nor the reverse.
    */
-  transitionTicket(event: TicketEvent, patch?: TicketPatch): Promise<TicketRecord | null>;
+  transitionTicket(event: TicketEvent, patch?: TicketPatch, outbox?: OutboxDraft[]): Promise<TicketRecord | null>;
   /** The append-only audit log of a ticket, oldest first. */
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
   /** Sets the blind index of tickets that have none (and still have a contact). Returns how many changed. */

@@ -4,6 +4,7 @@
 import type { Citation } from '../answer/answerer.ts';
 import { BotError } from '../errors.ts';
 import type { TicketType } from '../conversation/types.ts';
+import type { OutboxDraft } from '../outbox/types.ts';
 import type { Store } from '../store/store.ts';
 import { TICKET_STATUSES, type TicketClause, type TicketEvent, type TicketPatch, type TicketRecord, type TicketStatus, type VerificationMethod } from './ticket.ts';
 import { maskContact, type Contact, type ContactCipher } from './contact.ts';
@@ -67,11 +68,30 @@ export interface NewTicket {
   at: Date;
 }
 
+/**
+ * The outbox rows a status change queues (the requester's notification), built by whoever
+ * owns the wording (src/conversation/ticket-notices.ts). Empty: nobody is told.
+ */
+export type TicketNotifier = (ticket: TicketRecord, event: TicketEvent) => OutboxDraft[];
+
 export class TicketService {
+  #notifier: TicketNotifier = () => [];
+  readonly #queuedListeners: (() => void)[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly cipher: ContactCipher,
   ) {}
+
+  /** Sets who words the requester's notification of a status change. */
+  setNotifier(notifier: TicketNotifier): void {
+    this.#notifier = notifier;
+  }
+
+  /** Called after a change queued outbox rows (the outbox worker's wake(), when it runs in this process). */
+  onQueued(listener: () => void): void {
+    this.#queuedListeners.push(listener);
+  }
 
   async create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
     const { contact, deadline, at, ...rest } = input;
@@ -161,8 +181,12 @@ export class TicketService {
     // Leaving verifying_identity for in_progress means the identity was established: by code, or by the agent who moves it.
     if (to === 'in_progress' && ticket.status === 'verifying_identity') patch.identityVerified = change.identityVerified ?? 'agent';
     else if (change.identityVerified) patch.identityVerified = change.identityVerified;
-    const updated = await this.store.transitionTicket({ ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note }, patch);
+    const event: TicketEvent = { ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note };
+    // The notification is worded from the ticket as it will be once changed, and written with the change.
+    const outbox = this.#notifier({ ...ticket, status: to, updatedAt: change.at, ...(patch.rejection && { rejection: patch.rejection }) }, event);
+    const updated = await this.store.transitionTicket(event, patch, outbox);
     if (!updated) throw new BotError('invalid_transition', `Ticket ${ticket.id} was changed by someone else just now; look at it again.`);
+    if (outbox.length > 0) for (const listener of this.#queuedListeners) listener();
     return updated;
   }
 

@@ -640,6 +640,21 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d) }, verify, progress, done]);
       });
 
+      it('queues a transition\'s outbox rows in its transaction: with the change, or not at all', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        const notice = (key: string) => ({ target: 'wechat', conversationRef: `wechat:acme:${key}`, payload: [{ kind: 'status', text: `通知 ${key} 😀` }], dedupeKey: `ticket:${ticket.id}:${key}`, tenant: 'acme', handoffId: null });
+        const verify: TicketEvent = { ticketId: ticket.id, at: at(HOUR), actor: 'agent:alice', from: 'submitted', to: 'verifying_identity', note: null };
+        expect((await store.transitionTicket(verify, {}, [notice('verifying')]))?.status).toBe('verifying_identity');
+        // A stale move changes nothing and queues nothing.
+        expect(await store.transitionTicket({ ...verify, to: 'rejected' }, { rejection: { reason: 'x', clause: null } }, [notice('stale')])).toBeNull();
+        const mine = (await store.listOutbox()).filter((o) => o.dedupeKey.startsWith(`ticket:${ticket.id}:`));
+        expect(mine.map((o) => [o.dedupeKey, o.target, o.conversationRef, o.state, o.createdAt.getTime()])).toEqual([
+          [`ticket:${ticket.id}:verifying`, 'wechat', 'wechat:acme:verifying', 'pending', at(HOUR).getTime()],
+        ]);
+        expect(mine[0]!.payload).toEqual([{ kind: 'status', text: '通知 verifying 😀' }]);
+      });
+
       it('lets exactly one of 10 concurrent transitions from the same status win', async () => {
         const d = ticketDraft();
         const { ticket } = await store.createTicket(d, firstEvent(d));
