@@ -17,6 +17,7 @@ import type { OutboundReply, TurnResult } from '../../src/conversation/types.ts'
 import { BotError, isBotError } from '../../src/errors.ts';
 import { AgentAccess } from './agent-access.ts';
 import { SlackAgentDesk } from './desk.ts';
+import { SlackTicketDesk } from './ticket-desk.ts';
 import { slackDeskApi } from './desk-api.ts';
 import { isAgentChannelEvent, parseAgentMessage, parseDeskAction } from './desk-parse.ts';
 import { DESK_ACTION_ID } from './desk-render.ts';
@@ -128,6 +129,7 @@ export class SlackChannel implements ChannelAdapter {
       const desk = new SlackAgentDesk({ agentChannel, api, access, handoffs: context.engine.handoffs, store: context.store, logger, metrics, tenantNames: context.tenantNames });
       this.desk = desk;
       context.registerDesk(desk);
+      context.registerTicketDesk(new SlackTicketDesk({ agentChannel, api, logger, tenantNames: context.tenantNames }));
       this.app.action({ type: 'block_actions', action_id: DESK_ACTION_ID }, async ({ ack, body }) => {
         const press = parseDeskAction(body);
         if (!press) {

@@ -11,6 +11,7 @@ import { Metrics } from './metrics.ts';
 import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
 import { channelDeliverer } from '../outbox/channel-delivery.ts';
+import { ticketDeskDeliverer, ticketDeskTarget, type TicketDesk } from '../tickets/ticket-desk.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
 
@@ -124,10 +125,14 @@ export async function startServer(
     handoffs.registerDesk(desk);
     outbox.register(deskTarget(desk.name), deskDeliverer(desk, store));
   };
+  const registerTicketDesk = (desk: TicketDesk) => {
+    engine.tickets.registerDesk(desk.name);
+    outbox.register(ticketDeskTarget(desk.name), ticketDeskDeliverer(desk, (id) => engine.tickets.get(id)));
+  };
 
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, deriveKey: bot.deriveKey, registerDesk };
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, deriveKey: bot.deriveKey, registerDesk, registerTicketDesk };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);

@@ -695,7 +695,7 @@ export class PostgresStore implements Store {
 
   // Tickets ---------------------------------------------------------------------------------
 
-  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>, outbox?: (ticket: TicketRecord) => OutboxDraft[]): Promise<{ ticket: TicketRecord; created: boolean }> {
     try {
       return await this.#transaction(async (c) => {
         const existing = await this.#ticketByOrigin(c, draft.originKey);
@@ -720,7 +720,9 @@ export class PostgresStore implements Store {
         // A concurrent redelivery filed the same origin first: undo our number, return theirs.
         if (inserted.rowCount !== 1) throw new Rollback();
         await this.#insertEvent(c, { ...event, ticketId: id });
-        return { ticket: toTicket(inserted.rows[0]!), created: true };
+        const ticket = toTicket(inserted.rows[0]!);
+        for (const d of outbox?.(ticket) ?? []) await c.query(sql.outboxInsert(this.#h), sql.outboxInsertValues(d, draft.createdAt, CODEC));
+        return { ticket, created: true };
       });
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;

@@ -574,7 +574,7 @@ export class SqliteStore implements Store {
 
   // Tickets ---------------------------------------------------------------------------------
 
-  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>, outbox?: (ticket: TicketRecord) => OutboxDraft[]): Promise<{ ticket: TicketRecord; created: boolean }> {
     return this.#write(() => {
       const existing = this.#prepare<[string], TicketRow>('SELECT * FROM tickets WHERE origin_key = ?').get(draft.originKey);
       if (existing) return { ticket: toTicket(existing), created: false };
@@ -589,7 +589,9 @@ export class SqliteStore implements Store {
         `INSERT INTO tickets (${TICKET_INSERT_COLUMNS}) VALUES (${TICKET_INSERT_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
       ).get(...ticketInsertValues(id, draft, (at) => at.getTime(), (v) => (v ? 1 : 0)));
       this.#insertEvent({ ...event, ticketId: id });
-      return { ticket: toTicket(row!), created: true };
+      const ticket = toTicket(row!);
+      for (const d of outbox?.(ticket) ?? []) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(d, draft.createdAt, CODEC));
+      return { ticket, created: true };
     });
   }
 

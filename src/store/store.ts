@@ -140,7 +140,12 @@ export interface Store {
    * Numbers and inserts a ticket, with its first audit event, in one transaction. When a
    * ticket with the same originKey exists, returns it with created=false and inserts nothing.
    */
-  createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }>;
+  createTicket(
+    draft: TicketDraft,
+    event: Omit<TicketEvent, 'ticketId'>,
+    /** Outbox rows for the new ticket (desk announcements), queued in its transaction; not called for a repeat. */
+    outbox?: (ticket: TicketRecord) => OutboxDraft[],
+  ): Promise<{ ticket: TicketRecord; created: boolean }>;
   getTicket(id: string): Promise<TicketRecord | null>;
   /** Newest first. */
   listTickets(filter?: TicketFilter): Promise<TicketRecord[]>;

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 import { TICKET_STATUSES, type TicketClause, type TicketEvent, type TicketPatch, type TicketRecord, type TicketStatus, type VerificationMethod } from './ticket.ts';
 import { maskContact, type Contact, type ContactCipher } from './contact.ts';
 import { dueDate, type ResponseDeadline } from './deadline.ts';
+import { filedNotifications } from './ticket-desk.ts';
 
 export const TICKET_PREFIX: Record<TicketType, string> = {
   delete_data: 'DEL',
@@ -83,6 +84,13 @@ export class TicketService {
     private readonly cipher: ContactCipher,
   ) {}
 
+  readonly #deskNames: string[] = [];
+
+  /** New tickets from now on are announced to this desk (see ticket-desk.ts). */
+  registerDesk(name: string): void {
+    if (!this.#deskNames.includes(name)) this.#deskNames.push(name);
+  }
+
   /** Sets who words the requester's notification of a status change. */
   setNotifier(notifier: TicketNotifier): void {
     this.#notifier = notifier;
@@ -95,7 +103,7 @@ export class TicketService {
 
   async create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
     const { contact, deadline, at, ...rest } = input;
-    return this.store.createTicket(
+    const result = await this.store.createTicket(
       {
         ...rest,
         idPrefix: TICKET_PREFIX[input.type],
@@ -113,7 +121,10 @@ export class TicketService {
         updatedAt: at,
       },
       { at, actor: `user:${input.requester}`, from: null, to: 'submitted', note: null },
+      (ticket) => filedNotifications(ticket, this.#deskNames),
     );
+    if (result.created && this.#deskNames.length > 0) for (const listener of this.#queuedListeners) listener();
+    return result;
   }
 
   get(id: string): Promise<TicketRecord | null> {

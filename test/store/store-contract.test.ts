@@ -640,6 +640,18 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d) }, verify, progress, done]);
       });
 
+      it('queues a new ticket\'s outbox rows with it, once: a repeated origin queues nothing', async () => {
+        const d = ticketDraft();
+        const announce = (t: { id: string }) => [{ target: 'tickets:slack', conversationRef: t.id, payload: { type: 'filed', ticketId: t.id }, dedupeKey: `tickets:slack:${t.id}:filed`, tenant: 'acme', handoffId: null }];
+        const { ticket, created } = await store.createTicket(d, firstEvent(d), announce);
+        expect(created).toBe(true);
+        let calls = 0;
+        const again = await store.createTicket(d, firstEvent(d), (t) => (calls++, announce(t)));
+        expect([again.created, again.ticket.id, calls]).toEqual([false, ticket.id, 0]);
+        const rows = (await store.listOutbox({ target: 'tickets:slack' })).filter((o) => o.conversationRef === ticket.id);
+        expect(rows.map((o) => [o.dedupeKey, o.payload, o.createdAt.getTime()])).toEqual([[`tickets:slack:${ticket.id}:filed`, { type: 'filed', ticketId: ticket.id }, d.createdAt.getTime()]]);
+      });
+
       it('queues a transition\'s outbox rows in its transaction: with the change, or not at all', async () => {
         const d = ticketDraft();
         const { ticket } = await store.createTicket(d, firstEvent(d));

@@ -1,0 +1,49 @@
+// A new rights-request ticket as the Slack agent channel shows it (pure): type, tenant, due
+// date, masked contact, the requester's own words (masked when filed; sealed originals are
+// never shown here) and the policy clauses the request rests on.
+
+import type { types } from '@slack/bolt';
+import type { TicketRecord } from '../../src/tickets/ticket.ts';
+import { escapedChunks, escapeMrkdwn, type SlackMessage } from './render.ts';
+
+const TYPE_LABELS: Record<TicketRecord['type'], string> = {
+  delete_data: 'Deletion',
+  access_data: 'Access / copy',
+  correct_data: 'Correction',
+  cancel_account: 'Account closure',
+  withdraw_consent: 'Consent withdrawal',
+  port_data: 'Portability',
+  complaint: 'Complaint',
+  human_agent: 'Follow-up',
+};
+
+/** The requester's answers in the form, masked: sealed originals ("<slot>.sealed") stay out. */
+export function ticketWords(ticket: TicketRecord): [string, string][] {
+  return Object.entries(ticket.details).filter(([key]) => !key.endsWith('.sealed'));
+}
+
+export function renderTicketCard(ticket: TicketRecord, tenantName: string): SlackMessage {
+  const type = TYPE_LABELS[ticket.type] ?? ticket.type;
+  const title = `New ${type} request ${ticket.id} (${tenantName}), due ${ticket.dueDate}`;
+  const fields: types.MrkdwnElement[] = [
+    { type: 'mrkdwn', text: `*Type*\n${escapeMrkdwn(type)}` },
+    { type: 'mrkdwn', text: `*Tenant*\n${escapeMrkdwn(tenantName)} (\`${escapeMrkdwn(ticket.tenant)}\`)` },
+    { type: 'mrkdwn', text: `*Due*\n${ticket.dueDate}${ticket.deadlineSource === 'tenant_default' ? ' (tenant default)' : ''}` },
+    { type: 'mrkdwn', text: `*Contact*\n${escapeMrkdwn(ticket.contactMasked)}` },
+    { type: 'mrkdwn', text: `*Channel*\n${escapeMrkdwn(ticket.channel)}` },
+    { type: 'mrkdwn', text: `*Status*\n${ticket.status}` },
+  ];
+  // escapedChunks escapes: the words go in as written.
+  const words = ticketWords(ticket).map(([slot, text]) => `*${slot}*: ${text}`);
+  const clauses = ticket.clauses.map((c) => `• \`${escapeMrkdwn(c.clauseId)}\` ${escapeMrkdwn(c.number)} ${escapeMrkdwn(c.title)}`);
+  const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const blocks: types.KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}*` }, fields },
+    ...(words.length > 0
+      ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: "*The requester's words* (contacts masked)" }] } satisfies types.ContextBlock, ...escapedChunks(words.join('\n')).map(section)]
+      : []),
+    ...(clauses.length > 0 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: '*Cited clauses*' }] } satisfies types.ContextBlock, section(clauses.join('\n'))] : []),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `ticket \`${escapeMrkdwn(ticket.id)}\` · move it with \`privacy-bot tickets update ${escapeMrkdwn(ticket.id)} --status …\`` }] },
+  ];
+  return { text: escapeMrkdwn(title), blocks };
+}
