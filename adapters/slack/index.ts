@@ -17,7 +17,9 @@ import type { OutboundReply, TurnResult } from '../../src/conversation/types.ts'
 import { BotError, isBotError } from '../../src/errors.ts';
 import { AgentAccess } from './agent-access.ts';
 import { SlackAgentDesk } from './desk.ts';
+import { TICKET_ACTION_ID } from './ticket-card.ts';
 import { SlackTicketDesk } from './ticket-desk.ts';
+import { parseTicketPress } from './ticket-desk-parse.ts';
 import { slackDeskApi } from './desk-api.ts';
 import { isAgentChannelEvent, parseAgentMessage, parseDeskAction } from './desk-parse.ts';
 import { DESK_ACTION_ID } from './desk-render.ts';
@@ -129,7 +131,23 @@ export class SlackChannel implements ChannelAdapter {
       const desk = new SlackAgentDesk({ agentChannel, api, access, handoffs: context.engine.handoffs, store: context.store, logger, metrics, tenantNames: context.tenantNames });
       this.desk = desk;
       context.registerDesk(desk);
-      context.registerTicketDesk(new SlackTicketDesk({ agentChannel, api, logger, tenantNames: context.tenantNames }));
+      const ticketDesk = new SlackTicketDesk({ agentChannel, api, access, tickets: context.engine.tickets, clock: () => new Date(), logger, tenantNames: context.tenantNames });
+      context.registerTicketDesk(ticketDesk);
+      this.app.action({ type: 'block_actions', action_id: TICKET_ACTION_ID }, async ({ ack, body }) => {
+        const press = parseTicketPress(body);
+        if (!press) {
+          await ack();
+          logger.debug('slack desk: ticket button payload skipped');
+          return;
+        }
+        // Recorded first, acknowledged next, then the card update or the refusal.
+        const done = await ticketDesk.press(press).catch((error: unknown) => {
+          logger.error({ ticketId: press.ticketId, code: isBotError(error) ? error.code : 'unexpected' }, 'slack desk: ticket move failed');
+          return null;
+        });
+        await ack();
+        await done?.followUp();
+      });
       this.app.action({ type: 'block_actions', action_id: DESK_ACTION_ID }, async ({ ack, body }) => {
         const press = parseDeskAction(body);
         if (!press) {

@@ -3,7 +3,9 @@
 // never shown here) and the policy clauses the request rests on.
 
 import type { types } from '@slack/bolt';
-import type { TicketRecord } from '../../src/tickets/ticket.ts';
+import { REJECTION_REASONS } from '../../src/tickets/rejection-reasons.ts';
+import { agentMoves } from '../../src/tickets/ticket-service.ts';
+import type { TicketRecord, TicketStatus } from '../../src/tickets/ticket.ts';
 import { escapedChunks, escapeMrkdwn, type SlackMessage } from './render.ts';
 
 const TYPE_LABELS: Record<TicketRecord['type'], string> = {
@@ -16,6 +18,32 @@ const TYPE_LABELS: Record<TicketRecord['type'], string> = {
   complaint: 'Complaint',
   human_agent: 'Follow-up',
 };
+
+export const TICKET_ACTIONS = { move: 'ticket_move', reject: 'ticket_reject' } as const;
+export const TICKET_ACTION_ID = /^ticket_(move|reject)$/;
+
+const MOVE_LABELS: Partial<Record<TicketStatus, string>> = {
+  verifying_identity: 'Verify identity',
+  in_progress: 'In progress',
+  completed: 'Completed',
+};
+
+/** Buttons for the moves open to an agent, and a list of standard reasons to reject with. */
+function ticketActions(ticket: TicketRecord): types.ActionsBlock | null {
+  const moves = agentMoves(ticket.status);
+  const elements: types.ActionsBlockElement[] = moves
+    .filter((to) => MOVE_LABELS[to])
+    .map((to) => ({ type: 'button', action_id: TICKET_ACTIONS.move, text: { type: 'plain_text', text: MOVE_LABELS[to]! }, value: `${ticket.id}|${to}` }));
+  if (moves.includes('rejected')) {
+    elements.push({
+      type: 'static_select',
+      action_id: TICKET_ACTIONS.reject,
+      placeholder: { type: 'plain_text', text: 'Reject with reason…' },
+      options: Object.entries(REJECTION_REASONS).map(([key, text]) => ({ text: { type: 'plain_text', text: text.en.slice(0, 75) }, value: `${ticket.id}|${key}` })),
+    });
+  }
+  return elements.length > 0 ? { type: 'actions', block_id: `ticket:${ticket.id}`, elements } : null;
+}
 
 /** The requester's answers in the form, masked: sealed originals ("<slot>.sealed") stay out. */
 export function ticketWords(ticket: TicketRecord): [string, string][] {
@@ -36,6 +64,7 @@ export function renderTicketCard(ticket: TicketRecord, tenantName: string): Slac
   // escapedChunks escapes: the words go in as written.
   const words = ticketWords(ticket).map(([slot, text]) => `*${slot}*: ${text}`);
   const clauses = ticket.clauses.map((c) => `• \`${escapeMrkdwn(c.clauseId)}\` ${escapeMrkdwn(c.number)} ${escapeMrkdwn(c.title)}`);
+  const actions = ticketActions(ticket);
   const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
   const blocks: types.KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}*` }, fields },
@@ -43,7 +72,8 @@ export function renderTicketCard(ticket: TicketRecord, tenantName: string): Slac
       ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: "*The requester's words* (contacts masked)" }] } satisfies types.ContextBlock, ...escapedChunks(words.join('\n')).map(section)]
       : []),
     ...(clauses.length > 0 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: '*Cited clauses*' }] } satisfies types.ContextBlock, section(clauses.join('\n'))] : []),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `ticket \`${escapeMrkdwn(ticket.id)}\` · move it with \`privacy-bot tickets update ${escapeMrkdwn(ticket.id)} --status …\`` }] },
+    ...(actions ? [actions] : []),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `ticket \`${escapeMrkdwn(ticket.id)}\` · another reason: \`privacy-bot tickets update ${escapeMrkdwn(ticket.id)} --status rejected --note …\`` }] },
   ];
   return { text: escapeMrkdwn(title), blocks };
 }

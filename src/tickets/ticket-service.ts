@@ -38,6 +38,11 @@ export function isTicketStatus(value: string): value is TicketStatus {
 }
 
 /** The statuses a ticket ends in; their personal data is purged after the ticket retention. */
+/** The moves an agent may offer from `status` (cancelling is the requester's alone). */
+export function agentMoves(status: TicketStatus): TicketStatus[] {
+  return TRANSITIONS[status].filter((s) => s !== 'cancelled');
+}
+
 export const CLOSED_STATUSES: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => TRANSITIONS[s].length === 0);
 
 export function isOpen(status: TicketStatus): boolean {
