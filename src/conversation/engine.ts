@@ -17,6 +17,7 @@ import { validateQuestion } from '../policy-assistant.ts';
 import type { Store } from '../store/store.ts';
 import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
+import { DEFAULT_TIME_ZONE } from '../tickets/calendar.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
 import { CLOSED_STATUSES, isOpen, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
@@ -217,6 +218,11 @@ export class ConversationEngine {
     const deadline = this.deadlines.get(findTenant(this.assistant.kb, tenantId).id);
     if (!deadline) throw new BotError('unknown_tenant', `Unknown tenant "${tenantId}".`);
     return deadline;
+  }
+
+  /** Where a tenant's days are counted (its due dates); the default zone for a tenant no longer known. */
+  timeZoneOf(tenantId: string): string {
+    return this.deadlines.get(tenantId)?.timeZone ?? DEFAULT_TIME_ZONE;
   }
 
   /** The due date a request filed now would get. */

@@ -12,6 +12,7 @@ import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
 import { channelDeliverer } from '../outbox/channel-delivery.ts';
 import { ticketDeskDeliverer, ticketDeskTarget, type TicketDesk } from '../tickets/ticket-desk.ts';
+import { ticketStats, type TenantTicketStats } from '../tickets/ticket-stats.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
 
@@ -125,6 +126,14 @@ export async function startServer(
     handoffs.registerDesk(desk);
     outbox.register(deskTarget(desk.name), deskDeliverer(desk, store));
   };
+  // Ticket gauges: one store read per scrape, shared by the gauges that ask at once.
+  let statsInFlight: Promise<TenantTicketStats[]> | null = null;
+  metrics.setTicketStats(() =>
+    (statsInFlight ??= engine.tickets
+      .list()
+      .then((all) => ticketStats(all, (options.clock ?? (() => new Date()))(), (tenant) => engine.timeZoneOf(tenant)))
+      .finally(() => (statsInFlight = null))),
+  );
   const registerTicketDesk = (desk: TicketDesk) => {
     engine.tickets.registerDesk(desk.name);
     outbox.register(ticketDeskTarget(desk.name), ticketDeskDeliverer(desk, (id) => engine.tickets.get(id)));

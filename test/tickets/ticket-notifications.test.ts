@@ -109,6 +109,11 @@ describe('requester notifications', () => {
     await cli(['update', id, '--status', 'completed', '--by', 'li']);
     await eventually(() => api.deliveredTo(user).length === 2, 'the completion notice');
     expect(api.deliveredTo(user)[1]).toContain('您的申请已处理完成。');
+    // The gauges read the store at the scrape: the CLI's changes count.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/privacy_bot_tickets_open\{tenant="giantkone"\} \d+/);
+    expect(metrics).toMatch(/privacy_bot_tickets_overdue\{tenant="giantkone"\} 0/);
+    expect(metrics).toMatch(/privacy_bot_ticket_time_to_close_seconds\{tenant="giantkone"\} \d/);
     expect((await queued()).map((o) => [o.dedupeKey, o.state])).toEqual([
       [`ticket:${id}:in_progress`, 'sent'],
       [`ticket:${id}:completed`, 'sent'],
