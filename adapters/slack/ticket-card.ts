@@ -77,3 +77,17 @@ export function renderTicketCard(ticket: TicketRecord, tenantName: string): Slac
   ];
   return { text: escapeMrkdwn(title), blocks };
 }
+
+/** The daily digest (pure): open tickets due within `withinDays` days or overdue, soonest first. */
+export function renderDigest(day: string, tickets: readonly TicketRecord[], withinDays: number, tenantNames: Record<string, string>): SlackMessage {
+  const title = `Tickets due within ${withinDays} days or overdue, ${day}: ${tickets.length}`;
+  const lines = tickets.map((t) => {
+    const overdue = t.dueDate < day ? ' *overdue*' : '';
+    return `• \`${t.id}\` ${TYPE_LABELS[t.type] ?? t.type} · ${tenantNames[t.tenant] ?? t.tenant} · ${t.status} · due ${t.dueDate}${overdue}`;
+  });
+  const blocks: types.KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(title)}*` } },
+    ...(lines.length > 0 ? escapedChunks(lines.join('\n')).map((text): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })) : [{ type: 'section', text: { type: 'mrkdwn', text: 'Nothing due. :white_check_mark:' } } satisfies types.SectionBlock]),
+  ];
+  return { text: escapeMrkdwn(title), blocks };
+}

@@ -10,7 +10,7 @@ import type { TicketService } from '../../src/tickets/ticket-service.ts';
 import type { TicketRecord } from '../../src/tickets/ticket.ts';
 import type { AgentAccess } from './agent-access.ts';
 import type { SlackDeskApi } from './desk-api.ts';
-import { renderTicketCard } from './ticket-card.ts';
+import { renderDigest, renderTicketCard } from './ticket-card.ts';
 import type { TicketPress } from './ticket-desk-parse.ts';
 
 export class SlackTicketDesk implements TicketDesk {
@@ -27,6 +27,11 @@ export class SlackTicketDesk implements TicketDesk {
       tenantNames: Record<string, string>;
     },
   ) {}
+
+  async digest(day: string, tickets: TicketRecord[], withinDays: number): Promise<void> {
+    const ts = await this.options.api.post(this.options.agentChannel, renderDigest(day, tickets, withinDays, this.options.tenantNames));
+    this.options.logger.info({ day, tickets: tickets.length, cardTs: ts }, 'slack desk: ticket digest posted');
+  }
 
   /**
    * A move pressed on a card: the same TicketService.transition as the CLI and the console, so

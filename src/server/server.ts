@@ -12,6 +12,7 @@ import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
 import { channelDeliverer } from '../outbox/channel-delivery.ts';
 import { ticketDeskDeliverer, ticketDeskTarget, type TicketDesk } from '../tickets/ticket-desk.ts';
+import { TicketDigest } from '../tickets/ticket-digest.ts';
 import { ticketStats, type TenantTicketStats } from '../tickets/ticket-stats.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
@@ -81,6 +82,8 @@ export async function startServer(
     watchKnowledge?: boolean;
     outboxIntervalMs?: number;
     handoffSweepIntervalMs?: number;
+    /** How often the daily ticket digest checks whether it is due (default 15 minutes). */
+    ticketDigestIntervalMs?: number;
     /** The outbox's clock; tests pass the one they gave openBot, so queued rows fall due on it. */
     clock?: () => Date;
   } = {},
@@ -218,6 +221,15 @@ export async function startServer(
   const stopRetention = engine.startRetention();
   outbox.start(options.outboxIntervalMs ?? 1000);
   const stopSweep = handoffs.startSweep(options.handoffSweepIntervalMs ?? 30_000);
+  const digest = new TicketDigest({
+    tickets: engine.tickets,
+    store,
+    clock: options.clock ?? (() => new Date()),
+    timeZoneOf: (tenant) => engine.timeZoneOf(tenant),
+    logger: logger.child({ component: 'ticket-digest' }),
+    onQueued: () => outbox.wake(),
+  });
+  const stopDigest = digest.start(options.ticketDigestIntervalMs);
   logger.info({ port, channels: adapters.map((a) => a.name), store: store.kind }, 'server listening');
 
   let closed: Promise<void> | null = null;
@@ -233,6 +245,7 @@ export async function startServer(
       closed ??= (async () => {
         closing = true;
         stopRetention();
+        stopDigest();
         stopWatch();
         stopSweep();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -14,13 +14,18 @@ export interface TicketDesk {
   readonly name: string;
   /** A ticket was filed: show it (contact and words already masked in the record). */
   filed(ticket: TicketRecord): Promise<void>;
+  /** The daily digest: open tickets due within a few days or overdue, soonest first (`day` in China time). */
+  digest(day: string, tickets: TicketRecord[], withinDays: number): Promise<void>;
 }
 
 export function ticketDeskTarget(deskName: string): string {
   return `tickets:${deskName}`;
 }
 
-export const TicketDeskNotificationSchema = z.object({ type: z.literal('filed'), ticketId: z.string().min(1) });
+export const TicketDeskNotificationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('filed'), ticketId: z.string().min(1) }),
+  z.object({ type: z.literal('digest'), day: z.iso.date(), ticketIds: z.array(z.string().min(1)).max(500), withinDays: z.number().int().min(0).max(30) }),
+]);
 export type TicketDeskNotification = z.infer<typeof TicketDeskNotificationSchema>;
 
 /** The outbox rows announcing `ticket` to each desk. */
@@ -40,7 +45,13 @@ export function ticketDeskDeliverer(desk: TicketDesk, getTicket: (id: string) =>
   return async (item) => {
     const parsed = TicketDeskNotificationSchema.safeParse(item.payload);
     if (!parsed.success) throw new BotError('invalid_input', `Outbox row ${item.id} is not a ticket desk notification.`);
-    const ticket = await getTicket(parsed.data.ticketId);
+    const note = parsed.data;
+    if (note.type === 'digest') {
+      // Shown as they are now; one purged or gone since is left out.
+      const tickets = (await Promise.all(note.ticketIds.map(getTicket))).filter((t): t is TicketRecord => t !== null);
+      return desk.digest(note.day, tickets, note.withinDays);
+    }
+    const ticket = await getTicket(note.ticketId);
     if (!ticket) throw new BotError('invalid_input', `Outbox row ${item.id} names an unknown ticket.`);
     await desk.filed(ticket);
   };

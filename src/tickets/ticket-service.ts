@@ -91,6 +91,11 @@ export class TicketService {
 
   readonly #deskNames: string[] = [];
 
+  /** The ticket desks registered so far. */
+  deskNames(): readonly string[] {
+    return this.#deskNames;
+  }
+
   /** New tickets from now on are announced to this desk (see ticket-desk.ts). */
   registerDesk(name: string): void {
     if (!this.#deskNames.includes(name)) this.#deskNames.push(name);
