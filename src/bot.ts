@@ -36,9 +36,11 @@ export interface Bot {
 export async function openBot(
   config: Config,
   logger: Logger,
-  options: { progress?: BuildProgress; clock?: () => Date; assistant?: PolicyAssistant } = {},
+  options: { progress?: BuildProgress; clock?: () => Date; assistant?: PolicyAssistant; serving?: boolean } = {},
 ): Promise<Bot> {
-  const assistant = options.assistant ?? (await PolicyAssistant.open(config, { progress: options.progress }));
+  // A server starts on the previous index when the knowledge changed, and rebuilds it in the background.
+  const assistant =
+    options.assistant ?? (options.serving ? await PolicyAssistant.openServing(config) : await PolicyAssistant.open(config, { progress: options.progress }));
   const key = loadEncryptionKey(config);
   if (key.source === 'new-file') {
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');

@@ -80,6 +80,8 @@ const ConfigSchema = z
     AGENTS_FILE: z.string().min(1).optional().describe('JSON file of agent console accounts (privacy-bot agents add NAME)'),
     AGENT_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(8).describe('How long an agent console login lasts'),
     AGENT_COOKIE_SECURE: z.enum(['true', 'false']).default('false').describe('Mark console cookies Secure (also done when X-Forwarded-Proto is https)'),
+    MAX_TURNS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32).describe('Turns handled at once; past it web and Slack get "busy", WeChat is answered later'),
+    MAX_QUEUED_TURNS: z.coerce.number().int().min(0).max(1_000_000).default(5000).describe('WeChat turns waiting for a slot; past it WeChat gets 503 and redelivers'),
   })
   .superRefine((c, ctx) => {
     if (c.EMBEDDINGS_BASE_URL && !c.EMBEDDINGS_MODEL) {
@@ -142,6 +144,8 @@ export interface Config {
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
   handoff: { takeTimeoutMinutes: number };
   agentConsole: { agentsFile: string | null; sessionHours: number; secureCookies: boolean };
+  /** The cap on turns in flight in one process (src/server/admission.ts). */
+  admission: { maxTurnsInFlight: number; maxQueuedTurns: number };
 }
 
 /** A 32-byte key written as 64 hex digits or as base64. */
@@ -196,5 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
     handoff: { takeTimeoutMinutes: c.HANDOFF_TAKE_TIMEOUT_MINUTES },
     agentConsole: { agentsFile: c.AGENTS_FILE ? resolve(c.AGENTS_FILE) : null, sessionHours: c.AGENT_SESSION_HOURS, secureCookies: c.AGENT_COOKIE_SECURE === 'true' },
+    admission: { maxTurnsInFlight: c.MAX_TURNS_IN_FLIGHT, maxQueuedTurns: c.MAX_QUEUED_TURNS },
   };
 }

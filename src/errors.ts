@@ -13,7 +13,9 @@ export type BotErrorCode =
   | 'delivery_failed'
   /** A push cannot reach the person and retrying will not help (WeChat 45015: outside the 48-hour window). */
   | 'recipient_unreachable'
-  | 'storage_failed';
+  | 'storage_failed'
+  /** Too many turns in flight; the caller may retry shortly. */
+  | 'busy';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;

@@ -8,7 +8,7 @@ import { detectLanguage, type Language } from './knowledge/text.ts';
 import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
-import { buildIndex, indexExists, indexHash, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
+import { buildIndex, indexExists, indexHash, previousIndexDir, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
 import type { TenantIndex } from './retrieval/hybrid-retriever.ts';
 import { Bm25Index } from './retrieval/bm25.ts';
 import { analyze } from './retrieval/tokenizer.ts';
@@ -60,8 +60,31 @@ export class PolicyAssistant {
     readonly kb: KnowledgeBase,
     readonly lexicon: Lexicon,
     readonly index: LoadedIndex,
+    /** True when an index built for older knowledge serves while the current one is built elsewhere. */
+    readonly stale = false,
   ) {
     this.policies = new Map(kb.versions.map((v) => [v.key, v.meta]));
+  }
+
+  /**
+   * For the server's start: when the index for the current knowledge is missing but an older
+   * one exists, serves the older one (`stale`), so start-up takes milliseconds and /healthz is
+   * up; the caller builds the new index in another process and then reloads. Otherwise open().
+   */
+  static async openServing(config: Config): Promise<PolicyAssistant> {
+    const kb = loadKnowledgeBase(config.knowledgeDir);
+    const lexicon = Lexicon.load(config.knowledgeDir);
+    const embedding = embeddingChoice(config);
+    const hash = indexHash(kb, lexicon, embedding);
+    const previous = indexExists(config.dataDir, hash) ? null : previousIndexDir(config.dataDir, hash);
+    if (previous) {
+      try {
+        return new PolicyAssistant(kb, lexicon, loadIndex(kb, lexicon, config.dataDir, embedding, previous), true);
+      } catch {
+        // An unreadable older index: build the current one now.
+      }
+    }
+    return PolicyAssistant.open(config);
   }
 
   /** Loads the index for the current knowledge, building it first when it is missing or stale. */
@@ -73,7 +96,7 @@ export class PolicyAssistant {
     const index =
       !options.rebuild && indexExists(config.dataDir, hash)
         ? loadIndex(kb, lexicon, config.dataDir, embedding)
-        : await buildIndex(kb, lexicon, config.dataDir, embedding, options.progress);
+        : await buildIndex(kb, lexicon, config.dataDir, embedding, options.progress, { full: options.rebuild });
     return new PolicyAssistant(kb, lexicon, index);
   }
 

@@ -14,6 +14,7 @@
 import { App, type AuthorizeResult } from '@slack/bolt';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, Route } from '../../src/channels/channel.ts';
 import type { OutboundReply, TurnResult } from '../../src/conversation/types.ts';
+import { say } from '../../src/conversation/templates.ts';
 import { BotError, isBotError } from '../../src/errors.ts';
 import { AgentAccess } from './agent-access.ts';
 import { SlackAgentDesk } from './desk.ts';
@@ -23,6 +24,7 @@ import { parseTicketPress } from './ticket-desk-parse.ts';
 import { slackDeskApi } from './desk-api.ts';
 import { isAgentChannelEvent, parseAgentMessage, parseDeskAction } from './desk-parse.ts';
 import { DESK_ACTION_ID } from './desk-render.ts';
+import { detectLanguage } from '../../src/knowledge/text.ts';
 import { describeSlackError, SlackDeliveryError } from './errors.ts';
 import { boltLogger } from './logger.ts';
 import {
@@ -238,6 +240,13 @@ export class SlackChannel implements ChannelAdapter {
     try {
       result = await this.context.dispatch(message);
     } catch (error) {
+      if (isBotError(error, 'busy')) {
+        // Nothing was handled: the person is asked to send it again in a moment.
+        logger.warn({ conversation: message.conversationRef }, 'slack: busy, asked to retry');
+        const busy: OutboundReply = { kind: 'error', text: say(detectLanguage(message.text), 'busy'), citations: [], quickReplies: [] };
+        await this.deliver(thread, [busy]).catch(() => undefined);
+        return;
+      }
       logger.error({ conversation: message.conversationRef, code: isBotError(error) ? error.code : 'unexpected' }, 'slack: turn failed');
       return;
     }

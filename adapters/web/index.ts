@@ -8,6 +8,10 @@
 import type { ServerResponse } from 'node:http';
 import { cutCodePoints } from '../../src/knowledge/text.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
+import type { TurnResult } from '../../src/conversation/types.ts';
+import { say } from '../../src/conversation/templates.ts';
+import { isBotError } from '../../src/errors.ts';
+import { detectLanguage as languageOf } from '../../src/knowledge/text.ts';
 import { sendJson } from '../../src/server/server.ts';
 import { WebAccess } from './access.ts';
 import { parseMessageRequest, toInboundMessage, type WebRequestErrorCode } from './parse.ts';
@@ -61,7 +65,15 @@ export async function createWebChannel(ctx: AdapterContext): Promise<ChannelAdap
     }
     const session = await access.admit(request, res);
     if (session === null) return;
-    const result = await ctx.dispatch(toInboundMessage(parsed.value, session, new Date()));
+    let result: TurnResult;
+    try {
+      result = await ctx.dispatch(toInboundMessage(parsed.value, session, new Date()));
+    } catch (error) {
+      if (!isBotError(error, 'busy')) throw error;
+      // Past the cap on turns in flight: nothing was handled, so the same message may be sent again.
+      res.setHeader('retry-after', '2');
+      return sendApiJson(res, 503, { error: say(languageOf(parsed.value.text), 'busy'), busy: true });
+    }
     const body = renderTurn(result);
     sendApiJson(res, 200, body);
     if (body.replies.length > 0) ctx.metrics.sent(WEB_CHANNEL, body.replies.length);

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { HttpRequest } from '../../src/channels/channel.ts';
+import { PROJECT_ROOT } from '../../src/project-root.ts';
 
-export const PUBLIC_DIR = join(import.meta.dirname, 'public');
+export const PUBLIC_DIR = join(PROJECT_ROOT, 'adapters/web/public');
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

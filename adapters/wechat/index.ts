@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../../src/channels/channel.ts';
 import type { InboundMessage, OutboundReply, TurnResult } from '../../src/conversation/types.ts';
 import { DEFAULT_CLAIM_LEASE_MS } from '../../src/conversation/engine.ts';
-import { BotError } from '../../src/errors.ts';
+import { BotError, isBotError } from '../../src/errors.ts';
 import { sendText } from '../../src/server/server.ts';
 import { DISABLED_HINT, resolveAccounts, type WechatAccount } from './accounts.ts';
 import { WechatApi } from './api.ts';
@@ -275,7 +275,25 @@ class WechatChannel implements ChannelAdapter {
   private async onTurn(exchange: Exchange, inbound: InboundMessage): Promise<void> {
     const served = exchange.account;
     const openId = exchange.message.FromUserName;
-    const work = this.ctx.dispatch(inbound);
+    const load = this.ctx.load();
+    if (load === 'full') {
+      // Not even a queue slot: no "success", so WeChat delivers the message again.
+      this.ctx.metrics.rejected(CHANNEL, 'busy');
+      return sendText(exchange.res, 503, 'busy');
+    }
+    if (load === 'busy') {
+      // Past the cap on turns in flight: acknowledge now and answer through the
+      // customer-service API once a slot frees, rather than time out (WeChat would redeliver).
+      const queued = this.ctx.dispatch(inbound, { whenBusy: 'queue' });
+      this.success(exchange.res);
+      void this.ctx.track(
+        queued
+          .then((result) => this.deliverLater(served, openId, result))
+          .catch((error: unknown) => served.logger.error({ err: error, code: isBotError(error) ? error.code : undefined }, 'a deferred WeChat turn failed')),
+      );
+      return;
+    }
+    const work = this.ctx.dispatch(inbound, { whenBusy: 'queue' });
     let outcome: Budgeted;
     try {
       outcome = await this.withinBudget(work);

@@ -41,9 +41,44 @@ const CLOSERS = `”’」』）》〉】〕)\\]"'`;
 // whitespace or the end follows (so "8.3" and "1.5%" are not sentence ends), or after a newline.
 const SENTENCE_END = new RegExp(`[。！？]+[${CLOSERS}]*|[.!?]+[${CLOSERS}]*(?=\\s|$)|\\n`, 'g');
 
+// Characters that can join the code point before or after them into one grapheme cluster
+// (combining marks, joiners, variation selectors, emoji modifiers, regional indicators, Hangul
+// jamo, CR LF, prepended marks). Text without any has one grapheme per code point.
+const CLUSTERING = /[\p{M}\u200c\u200d\r\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\p{Regional_Indicator}\p{Emoji_Modifier}]/u;
+
+/** Where `text` may be cut: at any grapheme boundary. */
+interface Boundaries {
+  /** The longest prefix, in UTF-16 units, that fits `budget` bytes. */
+  end: number;
+  isBoundary(index: number): boolean;
+}
+
+/** The longest prefix of `text`, in UTF-16 units, that fits `budget` bytes and ends on a whole code point. */
+export function codePointPrefix(text: string, budget: number): number {
+  let bytes = 0;
+  let end = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const pair = unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const size = pair ? 4 : unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3;
+    bytes += size;
+    if (bytes > budget) break;
+    if (pair) i++;
+    end = i + 1;
+  }
+  return end;
+}
+
 /** The longest prefix of `text`, in UTF-16 units, that fits `budget` bytes and ends on a whole grapheme (else a whole code point). */
-function fittingPrefix(text: string, budget: number): { end: number; segments: Intl.Segments } {
+export function graphemePrefix(text: string, budget: number): Boundaries {
+  // Fast path: one grapheme per code point, so the byte count alone decides (no segmenter).
+  if (!CLUSTERING.test(text)) {
+    const end = codePointPrefix(text, budget);
+    const splitsPair = (index: number) => (text.charCodeAt(index) & 0xfc00) === 0xdc00 && (text.charCodeAt(index - 1) & 0xfc00) === 0xd800;
+    return { end, isBoundary: (index) => index === text.length || !splitsPair(index) };
+  }
   const segments = graphemes.segment(text);
+  const isBoundary = (index: number) => index === text.length || segments.containing(index)?.index === index;
   let bytes = 0;
   let end = 0;
   for (const { segment, index } of segments) {
@@ -51,16 +86,10 @@ function fittingPrefix(text: string, budget: number): { end: number; segments: I
     if (bytes > budget) break;
     end = index + segment.length;
   }
-  if (end > 0) return { end, segments };
   // One grapheme bigger than the budget (say a letter with hundreds of combining marks):
   // cut between its code points, which still never splits a surrogate pair.
-  bytes = 0;
-  for (const codePoint of text) {
-    bytes += utf8Length(codePoint);
-    if (bytes > budget) break;
-    end += codePoint.length;
-  }
-  return { end, segments };
+  if (end === 0) end = codePointPrefix(text, budget);
+  return { end, isBoundary };
 }
 
 /**
@@ -76,7 +105,8 @@ export function splitForWechat(
 ): { first: string; rest: string | null } {
   if (typeof text !== 'string') throw new BotError('invalid_input', 'splitForWechat: text must be a string.');
   if (!Number.isSafeInteger(limitBytes) || limitBytes <= 0) throw new BotError('invalid_input', 'splitForWechat: limitBytes must be a positive integer.');
-  if (utf8Length(text) <= limitBytes) return { first: text, rest: null };
+  // Byte-length fast path: no UTF-16 unit takes more than 3 bytes in UTF-8.
+  if (text.length * 3 <= limitBytes || utf8Length(text) <= limitBytes) return { first: text, rest: null };
   const trimmed = text.trimEnd();
   if (utf8Length(trimmed) <= limitBytes) return { first: trimmed, rest: null };
 
@@ -87,7 +117,7 @@ export function splitForWechat(
     throw new BotError('invalid_config', `splitForWechat: the "more" hint (${utf8Length(moreHint)} bytes) leaves no room in ${limitBytes} bytes; shorten it.`);
   }
 
-  const { end: maxEnd, segments } = fittingPrefix(trimmed, budget);
+  const { end: maxEnd, isBoundary } = graphemePrefix(trimmed, budget);
   const firstVisible = trimmed.search(/\S/);
   // Without a sentence end that fits, cut after the last whole character that does.
   let cut = maxEnd;
@@ -95,8 +125,7 @@ export function splitForWechat(
     const end = match.index + match[0].length;
     if (end > maxEnd) break;
     // A sentence end must also be a grapheme boundary and leave something besides whitespace.
-    const onBoundary = end === trimmed.length || segments.containing(end)?.index === end;
-    if (onBoundary && end > firstVisible) cut = end;
+    if (end > firstVisible && isBoundary(end)) cut = end;
   }
   const first = `${trimmed.slice(0, cut).trimEnd()}${suffix}`;
   const rest = trimmed.slice(cut).trimStart();

@@ -117,7 +117,8 @@ function render(body: string, sources: string[], hint: string | null): string {
  */
 export function nextPage(sections: readonly Section[], limitBytes: number = WECHAT_TEXT_LIMIT_BYTES, moreHint?: string): Page {
   const whole = sections.map((s) => render(s.body, sourcesFor(s, s.body), s.hint)).filter((t) => t !== '').join('\n\n');
-  if (bytes(whole) <= limitBytes) return { content: whole, rest: null };
+  // Byte-length fast path: no UTF-16 unit takes more than 3 bytes in UTF-8.
+  if (whole.length * 3 <= limitBytes || bytes(whole) <= limitBytes) return { content: whole, rest: null };
 
   const more = moreHint ?? (sections.every((s) => s.en) ? MORE_HINT_EN : MORE_HINT_ZH);
   let budget = limitBytes - bytes(`\n${more}`);

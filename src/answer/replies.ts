@@ -1,10 +1,10 @@
 // Reply templates live in prompts/replies.json so wording changes need no code change.
 
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Language } from '../knowledge/text.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 
 const keys = [
   'answerIntro',
@@ -35,7 +35,7 @@ const LanguageSchema = z.object(Object.fromEntries(keys.map((k) => [k, z.string(
 const RepliesSchema = z.object({ zh: LanguageSchema, en: LanguageSchema });
 export type ReplyKey = (typeof keys)[number];
 
-const path = resolve(dirname(fileURLToPath(import.meta.url)), '../../prompts/replies.json');
+const path = join(PROJECT_ROOT, 'prompts/replies.json');
 let cached: z.infer<typeof RepliesSchema> | null = null;
 
 export function reply(language: Language, key: ReplyKey, vars: Record<string, string | number> = {}): string {

@@ -69,8 +69,17 @@ export interface AdapterContext {
   deriveKey(purpose: string): Buffer;
   /** Display names of the tenants, by id (e.g. giantkone → 巨人通力). */
   tenantNames: Record<string, string>;
-  /** Hands a message to the core, counting it in the metrics. */
-  dispatch(message: InboundMessage): Promise<TurnResult>;
+  /**
+   * Hands a message to the core, counting it in the metrics. Past the cap on turns in flight
+   * (MAX_TURNS_IN_FLIGHT) it rejects with BotError code 'busy' at once, or with
+   * `whenBusy: 'queue'` waits for a slot (and rejects 'busy' only when the queue is full too).
+   */
+  dispatch(message: InboundMessage, options?: { whenBusy?: 'refuse' | 'queue' }): Promise<TurnResult>;
+  /**
+   * What a turn arriving now would meet: a free slot, a wait for one ('busy': a webhook can
+   * acknowledge first), or a full queue ('full': dispatch would reject even with 'queue').
+   */
+  load(): 'free' | 'busy' | 'full';
   /**
    * Registers work that outlives its request (a reply delivered later through an API), so
    * a graceful shutdown waits for it.

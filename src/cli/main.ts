@@ -11,6 +11,7 @@ import { loadConfig } from '../config.ts';
 import { BotError, isBotError } from '../errors.ts';
 import { parsePolicy } from '../knowledge/parser.ts';
 import { PolicyAssistant } from '../policy-assistant.ts';
+import { RUNNING_BUILD } from '../project-root.ts';
 import type { BuildProgress } from '../retrieval/index-store.ts';
 import { openBot, type Bot } from '../bot.ts';
 import { classifyIntent } from '../conversation/interpret/index.ts';
@@ -155,10 +156,10 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('build the search index for the knowledge directory')
-    .option('--force', 'rebuild even if the index is current')
+    .option('--force', 'rebuild every tenant and refit the embedding (default: only what changed)')
     .action(async (opts: { force?: boolean }) => {
       const started = performance.now();
-      const assistant = await openAssistant(opts.force ?? true);
+      const assistant = await openAssistant(opts.force ?? false);
       const clauses = [...assistant.index.tenants.values()].reduce((n, t) => n + t.clauses.length, 0);
       console.error(`indexed ${clauses} clauses of ${assistant.kb.policies.length} policies in ${Math.round(performance.now() - started)} ms -> ${assistant.index.dir}`);
     });
@@ -186,7 +187,11 @@ export function buildProgram(): Command {
   const serveCommand = async (opts: { port?: number }) => {
     const { serve } = await import('./serve.ts');
     const running = await serve(loadConfig(), { port: opts.port });
-    console.error(`privacy-bot listening on http://localhost:${running.port}/ (channels: ${running.adapters.map((a) => a.name).join(', ') || 'none'})`);
+    // performance.now() counts from the start of the process: the time to a healthy server.
+    const readyMs = Math.round(performance.now());
+    const cpu = process.cpuUsage();
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    console.error(`privacy-bot listening on http://localhost:${running.port}/ (channels: ${running.adapters.map((a) => a.name).join(', ') || 'none'}; ready ${readyMs} ms after start, ${cpuMs} ms CPU${RUNNING_BUILD ? '' : ', TypeScript through tsx: use npm start for the build'})`);
     await new Promise<never>(() => undefined);
   };
 
@@ -201,6 +206,16 @@ export function buildProgram(): Command {
     .description('same as serve (npm start)')
     .option('--port <port>', 'override PORT', (v) => Number(v))
     .action(serveCommand);
+
+  program
+    .command('cluster')
+    .description('several server processes on one port (node:cluster), for local trials (npm run cluster -- --instances N)')
+    .option('--instances <n>', 'number of server processes (1-100)', positiveInt, 2)
+    .option('--port <port>', 'override PORT', (v) => Number(v))
+    .action(async (opts: { instances: number; port?: number }) => {
+      const { runCluster } = await import('./cluster.ts');
+      await runCluster(loadConfig(), opts.instances, { port: opts.port });
+    });
 
   registerTicketCommands(program, openTerminalBot);
   registerPolicyCommands(program, () => loadConfig());
@@ -226,6 +241,18 @@ export function buildProgram(): Command {
     .action(async (opts: { corpus: string; quick?: boolean }) => {
       const { runBench } = await import('../tools/bench.ts');
       await runBench(opts);
+    });
+
+  program
+    .command('soak')
+    .description('load, redelivery, crash, fuzz and personal-data checks on 127.0.0.1, one table (npm run soak)')
+    .option('--quick', 'short versions of every step')
+    .option('--database-url <url>', 'PostgreSQL server where a throwaway database is created', 'postgres://postgres@127.0.0.1:5432/test')
+    .action(async (opts: { quick?: boolean; databaseUrl: string }) => {
+      const { runSoak, printSoakTable } = await import('../tools/soak.ts');
+      const rows = await runSoak({ quick: opts.quick, databaseUrl: opts.databaseUrl });
+      printSoakTable(rows);
+      if (rows.some((r) => r.held === false)) process.exitCode = 1;
     });
 
   return program;

@@ -154,6 +154,12 @@ interface Turn {
 /** What prompts need of a turn (a hand-back builds one outside any turn). */
 type PromptContext = Pick<Turn, 'language' | 'tenant'>;
 
+/** Rows the retention purge deletes per statement. */
+export const PURGE_BATCH_ROWS = 500;
+
+/** Lets pending I/O (requests) run before the next batch. */
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class ConversationEngine {
   readonly tickets: TicketService;
   readonly verification: IdentityVerification;
@@ -306,22 +312,50 @@ export class ConversationEngine {
     const { store } = this.options;
     const before = new Date(now.getTime() - this.options.transcriptRetentionDays * 86_400_000);
     const ticketsBefore = new Date(now.getTime() - (this.options.ticketRetentionDays ?? 1095) * 86_400_000);
-    const purged = {
-      ...(await store.purgeBefore(before)),
-      tickets: await store.purgeClosedTickets(ticketsBefore, CLOSED_STATUSES, now),
-      codes: await store.purgeVerificationCodes(new Date(now.getTime() - 86_400_000)),
-    };
+    // Small batches, each its own short statement, with the event loop free between them:
+    // a large backlog never holds the database or the process for long.
+    const batch = PURGE_BATCH_ROWS;
+    const purged = { messages: 0, conversations: 0, claims: 0, tickets: 0, codes: 0 };
+    for (;;) {
+      const step = await store.purgeBefore(before, batch);
+      purged.messages += step.messages;
+      purged.conversations += step.conversations;
+      purged.claims += step.claims;
+      if (step.messages < batch && step.conversations < batch && step.claims < batch) break;
+      await yieldToRequests();
+    }
+    for (;;) {
+      const step = await store.purgeClosedTickets(ticketsBefore, CLOSED_STATUSES, now, batch);
+      purged.tickets += step;
+      if (step < batch) break;
+      await yieldToRequests();
+    }
+    purged.codes = await store.purgeVerificationCodes(new Date(now.getTime() - 86_400_000));
     this.options.logger.info({ ...purged, before: before.toISOString(), ticketsBefore: ticketsBefore.toISOString() }, 'retention purge');
     return purged;
   }
 
-  /** Runs the retention purge now and then every `intervalMs`; returns a stop function. */
-  startRetention(intervalMs = 3_600_000): () => void {
-    const run = () => void this.purgeExpired().catch((err: unknown) => this.options.logger.error({ err }, 'retention purge failed'));
-    run();
+  /**
+   * Runs the retention purge `firstAfterMs` after start (not during start-up) and then every
+   * `intervalMs`, never two at once; returns a stop function.
+   */
+  startRetention(intervalMs = 3_600_000, firstAfterMs = 30_000): () => void {
+    let running = false;
+    const run = () => {
+      if (running) return;
+      running = true;
+      void this.purgeExpired()
+        .catch((err: unknown) => this.options.logger.error({ err }, 'retention purge failed'))
+        .finally(() => (running = false));
+    };
+    const first = setTimeout(run, firstAfterMs);
     const timer = setInterval(run, intervalMs);
+    first.unref();
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }
 
   private async serialised<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -3,13 +3,13 @@
 // keys; a missing key is a start-up error, not a blank reply.
 
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BotError } from '../errors.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 import type { Language } from '../knowledge/text.ts';
 
-const path = resolve(dirname(fileURLToPath(import.meta.url)), '../../prompts/conversation.json');
+const path = join(PROJECT_ROOT, 'prompts/conversation.json');
 const TemplatesSchema = z
   .object({ zh: z.record(z.string(), z.string()), en: z.record(z.string(), z.string()) })
   .refine((t) => Object.keys(t.zh).sort().join() === Object.keys(t.en).sort().join(), 'zh and en must define the same keys');

@@ -4,15 +4,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BotError } from '../errors.ts';
 import { BusinessHoursSchema } from '../handoff/business-hours.ts';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { parsePolicy, type Clause } from './parser.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../tickets/calendar.ts';
 import { allVersions, isoDay, pickInForce, versionPolicyId } from './versions.ts';
 
-export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../knowledge');
+export const DEFAULT_KNOWLEDGE_DIR = join(PROJECT_ROOT, 'knowledge');
 
 const TenantSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'tenant ids are lower-case letters, digits and dashes'),

@@ -4,8 +4,8 @@
 // triggers a rebuild and an unchanged knowledge base loads in milliseconds.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { BotError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
@@ -76,34 +76,103 @@ export function indexExists(dataDir: string, hash: string): boolean {
   return existsSync(join(dataDir, 'index', hash, 'meta.json'));
 }
 
+/** What meta.json records, so the next build can tell which tenants changed. */
+interface IndexMeta {
+  hash: string;
+  /** The embedding model the vectors come from (a fitted corpus model is kept across partial builds). */
+  model?: string;
+  /** Each tenant's content hash. */
+  tenants?: Record<string, string>;
+}
+
+/** Everything one tenant's index files depend on: its clauses, policies, the lexicon, the model. */
+export function tenantHash(kb: KnowledgeBase, tenantId: string, lexicon: Lexicon, model: string): string {
+  const policies = kb.policies.filter((p) => p.tenant === tenantId);
+  const ids = new Set(policies.map((p) => p.id));
+  return createHash('sha256')
+    .update(`v${FORMAT_VERSION}\0${model}\0${tenantId}\0`)
+    .update(JSON.stringify(policies))
+    .update(JSON.stringify(kb.clauses.filter((c) => ids.has(c.policyId))))
+    .update(lexicon.source)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function readMeta(dir: string): IndexMeta | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as IndexMeta;
+  } catch {
+    return null;
+  }
+}
+
+/** The most recent complete index other than `hash`, if any (what serves while a new one builds). */
+export function previousIndexDir(dataDir: string, hash: string): string | null {
+  const root = join(dataDir, 'index');
+  if (!existsSync(root)) return null;
+  const candidates = readdirSync(root)
+    .filter((name) => name !== hash && !name.includes('.tmp-') && existsSync(join(root, name, 'meta.json')))
+    .map((name) => join(root, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return candidates[0] ?? null;
+}
+
+/**
+ * Builds the index for the current knowledge. Unless `full`, tenants whose content hash is
+ * unchanged since the previous index are copied from it, and the corpus embedding model
+ * fitted then is kept (new clauses are projected into it), so editing one policy re-indexes
+ * one tenant; `ingest --force` refits everything.
+ */
 export async function buildIndex(
   kb: KnowledgeBase,
   lexicon: Lexicon,
   dataDir: string,
   embedding: EmbeddingChoice,
   progress?: BuildProgress,
-): Promise<LoadedIndex> {
+  options: { full?: boolean } = {},
+): Promise<LoadedIndex & { rebuiltTenants: string[] }> {
   const hash = indexHash(kb, lexicon, embedding);
   const root = join(dataDir, 'index');
   const tmp = join(root, `${hash}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
 
+  const previousDir = options.full ? null : previousIndexDir(dataDir, hash);
+  const previous = previousDir ? readMeta(previousDir) : null;
+  const canReuse = previousDir !== null && previous?.model !== undefined && previous.tenants !== undefined &&
+    (embedding.external ? previous.model === embedding.id : previous.model.startsWith('corpus-lsa:') && existsSync(join(previousDir, 'embeddings.json')));
+
   const retrievable = kb.clauses.filter(isRetrievable);
   const texts = retrievable.map(indexedText);
-  const tokenLists: string[][] = [];
-  texts.forEach((text, i) => {
-    const { words, bigrams } = analyze(text);
-    tokenLists.push(words.concat(bigrams));
-    if (i % 200 === 0 || i === texts.length - 1) progress?.({ phase: 'analyse', done: i + 1, total: texts.length });
-  });
+  const tokenLists: (string[] | undefined)[] = new Array(texts.length);
+  const analyse = (i: number) => {
+    if (!tokenLists[i]) {
+      const { words, bigrams } = analyze(texts[i]!);
+      tokenLists[i] = words.concat(bigrams);
+    }
+    return tokenLists[i]!;
+  };
 
   let embedder: DocumentEmbedder;
-  if (embedding.external) embedder = embedding.external;
-  else {
-    const corpus = CorpusEmbeddings.fit(texts, { tokenLists });
-    writeFileSync(join(tmp, 'embeddings.json'), JSON.stringify(corpus.model));
+  let model: string;
+  if (embedding.external) {
+    embedder = embedding.external;
+    model = embedding.id;
+  } else if (canReuse) {
+    const json = readFileSync(join(previousDir!, 'embeddings.json'), 'utf8');
+    writeFileSync(join(tmp, 'embeddings.json'), json);
+    embedder = new CorpusEmbeddings(JSON.parse(json) as CorpusEmbeddingsModel);
+    model = previous!.model!;
+  } else {
+    texts.forEach((_, i) => {
+      analyse(i);
+      if (i % 200 === 0 || i === texts.length - 1) progress?.({ phase: 'analyse', done: i + 1, total: texts.length });
+    });
+    const corpus = CorpusEmbeddings.fit(texts, { tokenLists: tokenLists as string[][] });
+    const json = JSON.stringify(corpus.model);
+    writeFileSync(join(tmp, 'embeddings.json'), json);
     embedder = corpus;
+    model = `corpus-lsa:${createHash('sha256').update(json).digest('hex').slice(0, 16)}`;
   }
 
   // External vectors cost API calls: texts embedded by an earlier build are not sent again.
@@ -112,11 +181,26 @@ export async function buildIndex(
   const policyTenant = new Map(kb.policies.map((p) => [p.id, p.tenant]));
   const policyLanguage = new Map(kb.policies.map((p) => [p.id, p.language]));
   const tenants = new Map<string, TenantIndex>();
+  const tenantHashes: Record<string, string> = {};
+  const rebuiltTenants: string[] = [];
   let done = 0;
   for (const tenant of kb.tenants) {
+    const own = tenantHash(kb, tenant.id, lexicon, model);
+    tenantHashes[tenant.id] = own;
     const members = retrievable.map((c, i) => ({ c, i })).filter(({ c }) => policyTenant.get(c.policyId) === tenant.id);
     const clauses = members.map(({ c }) => c);
-    const bm25 = Bm25Index.build(members.map(({ i }) => tokenLists[i]!));
+    const languages = new Map(clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
+    if (canReuse && previous!.tenants![tenant.id] === own && existsSync(join(previousDir!, `${tenant.id}.json`))) {
+      for (const file of [`${tenant.id}.json`, `${tenant.id}.hnsw`]) {
+        if (existsSync(join(previousDir!, file))) copyFileSync(join(previousDir!, file), join(tmp, file));
+      }
+      tenants.set(tenant.id, readTenant(tmp, tenant.id, policyLanguage));
+      done += members.length;
+      progress?.({ phase: 'index', done: tenants.size, total: kb.tenants.length });
+      continue;
+    }
+    rebuiltTenants.push(tenant.id);
+    const bm25 = Bm25Index.build(members.map(({ i }) => analyse(i)));
     const vectors = cached
       ? members.map(({ i }) => cached[i]!)
       : await embedInBatches(embedder, members.map(({ i }) => texts[i]!), (n) => progress?.({ phase: 'embed', done: done + n, total: retrievable.length }));
@@ -131,11 +215,11 @@ export async function buildIndex(
       hnsw.writeIndexSync(join(tmp, `${tenant.id}.hnsw`));
     }
     writeFileSync(join(tmp, `${tenant.id}.json`), JSON.stringify({ clauses, bm25: bm25.toJSON(), dimensions: dim }));
-    const languages = new Map(clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
     tenants.set(tenant.id, { tenant: tenant.id, clauses, bm25, vectors: hnsw, languages });
     progress?.({ phase: 'index', done: tenants.size, total: kb.tenants.length });
   }
-  writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ hash, builtAt: new Date().toISOString(), embedding: embedding.id, clauses: retrievable.length }));
+  const meta: IndexMeta & Record<string, unknown> = { hash, builtAt: new Date().toISOString(), embedding: embedding.id, clauses: retrievable.length, model, tenants: tenantHashes };
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
 
   // Publish atomically: concurrent builders race on the rename, and the loser's copy is dropped.
   const dir = join(root, hash);
@@ -145,7 +229,19 @@ export async function buildIndex(
     rmSync(tmp, { recursive: true, force: true });
   }
   removeStaleIndexes(root, hash);
-  return { hash, dir, tenants, embedder };
+  return { hash, dir, tenants, embedder, rebuiltTenants };
+}
+
+function readTenant(dir: string, tenantId: string, policyLanguage: Map<string, TenantIndex['languages'] extends Map<string, infer L> ? L : never>): TenantIndex {
+  const file = TenantFileSchema.parse(JSON.parse(readFileSync(join(dir, `${tenantId}.json`), 'utf8')));
+  const languages = new Map(file.clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
+  let vectors: InstanceType<typeof HierarchicalNSW> | null = null;
+  if (file.dimensions > 0) {
+    vectors = new HierarchicalNSW('cosine', file.dimensions);
+    vectors.readIndexSync(join(dir, `${tenantId}.hnsw`));
+    vectors.setEf(64);
+  }
+  return { tenant: tenantId, clauses: file.clauses, bm25: new Bm25Index(file.bm25), vectors, languages };
 }
 
 async function embedInBatches(embedder: DocumentEmbedder, texts: string[], onProgress: (n: number) => void): Promise<number[][]> {
@@ -206,9 +302,9 @@ const TenantFileSchema = {
   },
 };
 
-export function loadIndex(kb: KnowledgeBase, lexicon: Lexicon, dataDir: string, embedding: EmbeddingChoice): LoadedIndex {
-  const hash = indexHash(kb, lexicon, embedding);
-  const dir = join(dataDir, 'index', hash);
+export function loadIndex(kb: KnowledgeBase, lexicon: Lexicon, dataDir: string, embedding: EmbeddingChoice, fromDir?: string): LoadedIndex {
+  const dir = fromDir ?? join(dataDir, 'index', indexHash(kb, lexicon, embedding));
+  const hash = basename(dir);
   try {
     const embedder: QueryEmbedder = embedding.external
       ? embedding.external
@@ -216,15 +312,9 @@ export function loadIndex(kb: KnowledgeBase, lexicon: Lexicon, dataDir: string, 
     const policyLanguage = new Map(kb.policies.map((p) => [p.id, p.language]));
     const tenants = new Map<string, TenantIndex>();
     for (const tenant of kb.tenants) {
-      const file = TenantFileSchema.parse(JSON.parse(readFileSync(join(dir, `${tenant.id}.json`), 'utf8')));
-      let vectors: InstanceType<typeof HierarchicalNSW> | null = null;
-      if (file.dimensions > 0) {
-        vectors = new HierarchicalNSW('cosine', file.dimensions);
-        vectors.readIndexSync(join(dir, `${tenant.id}.hnsw`));
-        vectors.setEf(64);
-      }
-      const languages = new Map(file.clauses.map((c) => [c.policyId, policyLanguage.get(c.policyId) ?? 'zh'] as const));
-      tenants.set(tenant.id, { tenant: tenant.id, clauses: file.clauses, bm25: new Bm25Index(file.bm25), vectors, languages });
+      // An older index (serving while the new one builds) may not have a tenant added since.
+      if (fromDir && !existsSync(join(dir, `${tenant.id}.json`))) continue;
+      tenants.set(tenant.id, readTenant(dir, tenant.id, policyLanguage));
     }
     return { hash, dir, tenants, embedder };
   } catch (cause) {

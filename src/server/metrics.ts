@@ -29,6 +29,12 @@ export class Metrics implements HandoffObserver {
     labelNames: ['channel', 'reason'],
     registers: [this.registry],
   });
+  readonly deferredTurns = new Counter({
+    name: 'privacy_bot_deferred_turns_total',
+    help: 'Turns queued past MAX_TURNS_IN_FLIGHT (answered late)',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
 
   readonly escalations = new Counter({
     name: 'privacy_bot_handoff_escalations_total',
@@ -119,6 +125,10 @@ export class Metrics implements HandoffObserver {
   /** Adapters count what they actually delivered (a reply may be split or sent later). */
   sent(channel: string, count = 1): void {
     this.messagesOut.inc({ channel }, count);
+  }
+
+  deferred(channel: string): void {
+    this.deferredTurns.inc({ channel });
   }
 
   rejected(channel: string, reason: string): void {

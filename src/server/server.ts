@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Bot } from '../bot.ts';
 import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpRequest, Route } from '../channels/channel.ts';
 import type { InboundMessage } from '../conversation/types.ts';
+import { BotError } from '../errors.ts';
+import { Admission, type Release } from './admission.ts';
 import { Metrics } from './metrics.ts';
 import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
@@ -107,11 +109,28 @@ export async function startServer(
     return work;
   };
 
-  const dispatch = async (message: InboundMessage) => {
-    const started = performance.now();
-    const result = await track(engine.handle(message));
-    metrics.observeTurn(message.channel, message.tenant, result, (performance.now() - started) / 1000);
-    return result;
+  const admission = new Admission(config.admission.maxTurnsInFlight, config.admission.maxQueuedTurns);
+  const dispatch = async (message: InboundMessage, options: { whenBusy?: 'refuse' | 'queue' } = {}) => {
+    let release: Release | null = admission.tryAcquire();
+    if (!release && options.whenBusy === 'queue') {
+      const waiting = admission.acquire();
+      if (waiting) {
+        metrics.deferred(message.channel);
+        release = await track(waiting);
+      }
+    }
+    if (!release) {
+      metrics.rejected(message.channel, 'busy');
+      throw new BotError('busy', 'too many messages in flight; retry shortly');
+    }
+    try {
+      const started = performance.now();
+      const result = await track(engine.handle(message));
+      metrics.observeTurn(message.channel, message.tenant, result, (performance.now() - started) / 1000);
+      return result;
+    } finally {
+      release();
+    }
   };
 
   // The durable outbox: pushed messages go out through the adapters' send() and the desks.
@@ -144,7 +163,8 @@ export async function startServer(
 
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, track, deriveKey: bot.deriveKey, registerDesk, registerTicketDesk };
+    const load = () => admission.load();
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, load, track, deriveKey: bot.deriveKey, registerDesk, registerTicketDesk };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);

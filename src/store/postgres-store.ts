@@ -682,13 +682,19 @@ export class PostgresStore implements Store {
     });
   }
 
-  async purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }> {
+  async purgeBefore(before: Date, limit?: number): Promise<{ messages: number; conversations: number; claims: number }> {
+    // LIMIT NULL is no limit.
+    const purge = (c: pg.PoolClient, table: string, column: string) =>
+      c.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT $2)`, [before, limit ?? null]);
     return this.#transaction(async (c) => {
-      const messages = await c.query(`DELETE FROM ${this.#t.transcript} WHERE at < $1`, [before]);
-      const conversations = await c.query(`DELETE FROM ${this.#t.conversations} WHERE updated_at < $1`, [before]);
-      const claims = await c.query(`DELETE FROM ${this.#t.claims} WHERE claimed_at < $1`, [before]);
+      const messages = await purge(c, this.#t.transcript, 'at');
+      const conversations = await purge(c, this.#t.conversations, 'updated_at');
+      const claims = await purge(c, this.#t.claims, 'claimed_at');
       // Delivered or abandoned pushes carry message text too: they expire like the transcript.
-      await c.query(`DELETE FROM ${this.#h.outbox} WHERE state IN ('sent', 'failed') AND updated_at < $1`, [before]);
+      await c.query(
+        `DELETE FROM ${this.#h.outbox} WHERE ctid IN (SELECT ctid FROM ${this.#h.outbox} WHERE state IN ('sent', 'failed') AND updated_at < $1 LIMIT $2)`,
+        [before, limit ?? null],
+      );
       return { messages: messages.rowCount ?? 0, conversations: conversations.rowCount ?? 0, claims: claims.rowCount ?? 0 };
     });
   }
@@ -813,15 +819,15 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ ticketId: r.ticket_id, at: r.at, actor: r.actor, action: r.action }));
   }
 
-  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number> {
+  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date, limit?: number): Promise<number> {
     this.#live();
     if (statuses.length === 0) return 0;
     // jsonb minus text[] drops the sealed keys in the database, so no detail is read back here.
     const { rowCount } = await this.#pool.query(
       `UPDATE ${this.#t.tickets} SET contact_encrypted = '', contact_index = '', contact_masked = $1, purged_at = $2,
          details = details - COALESCE((SELECT array_agg(k) FROM jsonb_object_keys(details) AS k WHERE k LIKE '%.sealed'), ARRAY[]::text[])
-       WHERE purged_at IS NULL AND updated_at < $3 AND status = ANY($4::text[])`,
-      [PURGED_CONTACT, at, before, [...statuses]],
+       WHERE id IN (SELECT id FROM ${this.#t.tickets} WHERE purged_at IS NULL AND updated_at < $3 AND status = ANY($4::text[]) LIMIT $5)`,
+      [PURGED_CONTACT, at, before, [...statuses], limit ?? null],
     );
     return rowCount ?? 0;
   }

@@ -559,15 +559,18 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }> {
+  async purgeBefore(before: Date, limit = -1): Promise<{ messages: number; conversations: number; claims: number }> {
     const t = before.getTime();
+    // LIMIT -1 is no limit in SQLite.
+    const purge = (table: string, column: string, where = '') =>
+      this.#prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ${where} LIMIT ?)`).run(t, limit).changes;
     return this.#write(() => {
       // Delivered or abandoned pushes carry message text too: they expire like the transcript.
-      this.#prepare("DELETE FROM outbox WHERE state IN ('sent', 'failed') AND updated_at < ?").run(t);
+      purge('outbox', 'updated_at', "AND state IN ('sent', 'failed')");
       return {
-        messages: this.#prepare('DELETE FROM transcript WHERE at < ?').run(t).changes,
-        conversations: this.#prepare('DELETE FROM conversations WHERE updated_at < ?').run(t).changes,
-        claims: this.#prepare('DELETE FROM message_claims WHERE claimed_at < ?').run(t).changes,
+        messages: purge('transcript', 'at'),
+        conversations: purge('conversations', 'updated_at'),
+        claims: purge('message_claims', 'claimed_at'),
       };
     });
   }
@@ -678,12 +681,12 @@ export class SqliteStore implements Store {
       .map((r) => ({ ticketId: r.ticket_id, at: new Date(r.at), actor: r.actor, action: r.action }));
   }
 
-  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number> {
+  async purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date, limit = -1): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.#write(() => {
       const rows = this.#prepare<unknown[], { id: string; details: string }>(
-        `SELECT id, details FROM tickets WHERE purged_at IS NULL AND updated_at < ? AND status IN (${statuses.map(() => '?').join(', ')})`,
-      ).all(before.getTime(), ...statuses);
+        `SELECT id, details FROM tickets WHERE purged_at IS NULL AND updated_at < ? AND status IN (${statuses.map(() => '?').join(', ')}) LIMIT ?`,
+      ).all(before.getTime(), ...statuses, limit);
       const update = this.#prepare(
         "UPDATE tickets SET contact_encrypted = '', contact_index = '', contact_masked = ?, details = ?, purged_at = ? WHERE id = ?",
       );

@@ -132,8 +132,11 @@ export interface Store {
   transcript(tenant: string, channel: string, conversationRef: string): Promise<TranscriptEntry[]>;
   /** Erases the user's transcript and conversation state (not their tickets). */
   eraseUserHistory(tenant: string, channel: string, userRef: string): Promise<{ messages: number; conversations: number }>;
-  /** Deletes transcript entries (and idle conversations and message claims) older than `before`. */
-  purgeBefore(before: Date): Promise<{ messages: number; conversations: number; claims: number }>;
+  /**
+   * Deletes transcript entries (and idle conversations and message claims) older than
+   * `before`; at most `limit` rows of each when given, so a large purge runs in small batches.
+   */
+  purgeBefore(before: Date, limit?: number): Promise<{ messages: number; conversations: number; claims: number }>;
 
   // Tickets ---------------------------------------------------------------------------------
   /**
@@ -169,7 +172,7 @@ export interface Store {
    * one of `statuses` last changed before `before` and not yet purged; the record stays.
    * Returns how many were purged.
    */
-  purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date): Promise<number>;
+  purgeClosedTickets(before: Date, statuses: readonly TicketStatus[], at: Date, limit?: number): Promise<number>;
 
   // Identity verification codes (one live code per key) ------------------------------------
   /** Stores a code, replacing any earlier one under the same key. */

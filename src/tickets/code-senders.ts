@@ -2,7 +2,7 @@
 // MAIL_FROM), or by SMS through any gateway behind SMS_WEBHOOK_URL, which receives an HTTP
 // POST of {"to", "text"}. The code travels only in the message itself, never in a log.
 
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { BotError } from '../errors.ts';
 import type { ContactKind } from './contact.ts';
 
@@ -26,18 +26,24 @@ export interface CodeSenderConfig {
 
 export class EmailCodeSender implements CodeSender {
   readonly method = 'email' as const;
-  private readonly transport: Transporter;
+  // nodemailer is loaded with the first email, not at start-up (a fifth of a second).
+  private transport: Promise<Transporter> | null = null;
+  private closed = false;
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+  ) {}
+
+  private connect(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then((nodemailer) => nodemailer.default.createTransport(this.smtpUrl));
+    return this.transport;
   }
 
   async send(message: CodeMessage): Promise<void> {
+    if (this.closed) throw new BotError('delivery_failed', 'Sending the verification email failed (closed).');
     try {
-      await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
+      await (await this.connect()).sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
     } catch (error) {
       // The SMTP error may quote the recipient: keep only its code.
       const code = (error as { code?: unknown; responseCode?: unknown }).responseCode ?? (error as { code?: unknown }).code;
@@ -46,7 +52,8 @@ export class EmailCodeSender implements CodeSender {
   }
 
   close(): void {
-    this.transport.close();
+    this.closed = true;
+    void this.transport?.then((t) => t.close()).catch(() => undefined);
   }
 }
 

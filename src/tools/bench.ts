@@ -135,7 +135,7 @@ function runWorker(spec: WorkerSpec, env: NodeJS.ProcessEnv): Promise<WorkerResu
  * A knowledge directory holding the seeds (manifest, policies, lexicon copied from the
  * repository's) plus one tenant "capp" with every CAPP policy, titled by index.tsv.
  */
-function makeScaleKnowledge(corpusDir: string, cappFiles: string[]): string {
+export function makeScaleKnowledge(corpusDir: string, cappFiles: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'privacy-bot-bench-knowledge-'));
   cpSync(join(DEFAULT_KNOWLEDGE_DIR, 'policies'), join(dir, 'policies'), { recursive: true });
   const lexicon = join(DEFAULT_KNOWLEDGE_DIR, 'lexicon.json');

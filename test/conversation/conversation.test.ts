@@ -2,6 +2,7 @@
 // and tickets. Real SQLite store, real knowledge index; only the clock is the test's.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PURGE_BATCH_ROWS } from '../../src/conversation/engine.ts';
 import { classifyIntent } from '../../src/conversation/interpret/index.ts';
 import { say } from '../../src/conversation/templates.ts';
 import { REQUEST_INTENTS, type RequestType } from '../../src/conversation/types.ts';
@@ -390,6 +391,27 @@ describe('personal data in the bot’s own store', () => {
     expect(purged.messages).toBeGreaterThanOrEqual(2);
     expect(await own.store.transcript('giantkone', 'test', 'test:giantkone:old-timer')).toEqual([]);
     expect((await own.store.transcript('giantkone', 'test', 'test:giantkone:newcomer')).length).toBeGreaterThan(0);
+    await own.store.close();
+  });
+
+  it('purges a backlog larger than one batch, in batches, and all of it', async () => {
+    const own = await openEngine(assistant, { retentionDays: 30 });
+    const old = own.clock.now;
+    const backlog = 2 * PURGE_BATCH_ROWS + 7;
+    await own.store.appendTranscript(
+      Array.from({ length: backlog }, (_, i) => ({
+        tenant: 'giantkone',
+        channel: 'test',
+        conversationRef: `test:giantkone:backlog-${i % 50}`,
+        userRef: `backlog-${i % 50}`,
+        direction: 'in' as const,
+        text: `old ${i}`,
+        at: old,
+      })),
+    );
+    own.clock.now = new Date(old.getTime() + 31 * 86_400_000);
+    expect((await own.engine.purgeExpired()).messages).toBe(backlog);
+    expect(await own.store.transcript('giantkone', 'test', 'test:giantkone:backlog-0')).toEqual([]);
     await own.store.close();
   });
 

@@ -495,6 +495,17 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.getTicket(ticket.id)).toEqual(ticket);
         expect(await store.purgeBefore(cutoff)).toEqual({ messages: 0, conversations: 0, claims: 0 });
       });
+
+      it('purges in batches of at most `limit` rows per table', async () => {
+        await store.appendTranscript([0, 1, 2, 3, 4].map((i) => entry('c-1', 'u-1', `old ${i}`, i)));
+        for (const i of [0, 1, 2]) await store.saveConversation(conversation(`c-old-${i}`, 'u-1', i));
+        const cutoff = at(DAY);
+        expect(await store.purgeBefore(cutoff, 2)).toEqual({ messages: 2, conversations: 2, claims: 0 });
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toHaveLength(3);
+        expect(await store.purgeBefore(cutoff, 2)).toEqual({ messages: 2, conversations: 1, claims: 0 });
+        expect(await store.purgeBefore(cutoff, 2)).toEqual({ messages: 1, conversations: 0, claims: 0 });
+        expect(await store.transcript('acme', 'wechat', 'c-1')).toEqual([]);
+      });
     });
 
     describe('tickets', () => {
@@ -783,6 +794,20 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect((await store.getTicket(ids[2]!))?.purgedAt).toBeNull();
         expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(31 * DAY))).toBe(0);
         expect((await store.getTicket(ids[0]!))?.purgedAt).toEqual(at(30 * DAY));
+      });
+
+      it('purges closed tickets in batches of at most `limit`', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          const d = ticketDraft({ createdAt: at(0), updatedAt: at(0) });
+          ids.push((await store.createTicket(d, firstEvent(d))).ticket.id);
+        }
+        for (const id of ids) await store.transitionTicket({ ticketId: id, at: at(DAY), actor: 'agent:a', from: 'submitted', to: 'completed', note: null });
+        const closed: TicketStatus[] = ['completed'];
+        expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(30 * DAY), 2)).toBe(2);
+        expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(30 * DAY), 2)).toBe(1);
+        expect(await store.purgeClosedTickets(at(5 * DAY), closed, at(30 * DAY), 2)).toBe(0);
+        for (const id of ids) expect((await store.getTicket(id))?.purgedAt).toEqual(at(30 * DAY));
       });
     });
 

@@ -168,6 +168,11 @@ async function post(message) {
     }
   }
   if (response.status === 429) throw new SendError(await limitMessage(response), true);
+  if (response.status === 503) {
+    // The server is busy (too many messages at once): its polite message, and a retry button.
+    const body = await response.json().catch(() => null);
+    throw new SendError(typeof body?.error === 'string' ? body.error : '发送失败，请重试', true);
+  }
   if (response.status === 413) throw new SendError('消息太长，无法发送。', false);
   if (response.status === 404) throw new SendError('找不到所选公司，请刷新页面后重试。', false);
   if (response.status >= 400 && response.status < 500) throw new SendError('消息无法发送（请求无效）。', false);
