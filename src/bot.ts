@@ -40,7 +40,8 @@ export async function openBot(
 ): Promise<Bot> {
   // A server starts on the previous index when the knowledge changed, and rebuilds it in the background.
   const assistant =
-    options.assistant ?? (options.serving ? await PolicyAssistant.openServing(config) : await PolicyAssistant.open(config, { progress: options.progress }));
+    options.assistant ??
+    (options.serving ? await PolicyAssistant.openServing(config, { logger }) : await PolicyAssistant.open(config, { progress: options.progress, logger }));
   const key = loadEncryptionKey(config);
   if (key.source === 'new-file') {
     logger.warn({ path: key.path }, 'created a new encryption key for contact details; back it up, or set BOT_ENCRYPTION_KEY');
@@ -77,7 +78,7 @@ export async function openBot(
   let reloading: Promise<boolean> = Promise.resolve(false);
   const reloadNow = async (): Promise<boolean> => {
     try {
-      const next = await PolicyAssistant.open(config);
+      const next = await PolicyAssistant.open(config, { logger, modelOutcomes: engine.assistant.modelOutcomes });
       if (next.index.hash === engine.assistant.index.hash && next.kb.contentHash === engine.assistant.kb.contentHash) return false;
       engine.useAssistant(next);
       logger.info({ index: next.index.hash, tenants: next.kb.tenants.length, policies: next.kb.policies.length }, 'knowledge reloaded');

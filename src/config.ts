@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { BotError } from './errors.ts';
 import { DEFAULT_KNOWLEDGE_DIR } from './knowledge/knowledge-base.ts';
 
+/** What a configured model may do: draft answers, rewrite queries, rerank clauses, label unsure intents. */
+export const LLM_TASKS = ['answer', 'rewrite', 'rerank', 'intent'] as const;
+export type LlmTask = (typeof LLM_TASKS)[number];
+
 const ConfigSchema = z
   .object({
     DATA_DIR: z.string().default('./data').describe('Where the index and the database live'),
@@ -14,6 +18,16 @@ const ConfigSchema = z
     EMBEDDINGS_BASE_URL: z.url().optional().describe('OpenAI-compatible API base, e.g. https://api.example.com/v1'),
     EMBEDDINGS_MODEL: z.string().min(1).optional(),
     EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+    LLM_BASE_URL: z.url().optional().describe('OpenAI-compatible chat API base, e.g. http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:8000/v1 (vLLM)'),
+    LLM_MODEL: z.string().min(1).optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(1).max(60000).default(3000).describe('Longest wait for the model, per question, before the offline answer is sent'),
+    LLM_TASKS: z
+      .string()
+      .default(LLM_TASKS.join(','))
+      .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+      .pipe(z.array(z.enum(LLM_TASKS, { message: `LLM_TASKS is a comma-separated list of ${LLM_TASKS.join(', ')}` })))
+      .describe('What the model is used for'),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
@@ -93,6 +107,12 @@ const ConfigSchema = z
     if (c.WECHAT_ENCRYPT_MODE && c.WECHAT_ENCRYPT_MODE !== 'plain' && !c.WECHAT_AES_KEY) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_AES_KEY'], message: `${c.WECHAT_ENCRYPT_MODE} mode (WECHAT_ENCRYPT_MODE) needs WECHAT_AES_KEY, the EncodingAESKey of the server configuration` });
     }
+    if (c.LLM_BASE_URL && !c.LLM_MODEL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'set LLM_MODEL too when LLM_BASE_URL is set (the model name the server serves, e.g. qwen2.5:7b-instruct)' });
+    }
+    if (c.LLM_MODEL && !c.LLM_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_BASE_URL'], message: 'set LLM_BASE_URL too when LLM_MODEL is set (an OpenAI-compatible base such as http://127.0.0.1:8000/v1)' });
+    }
     if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
     }
@@ -109,6 +129,8 @@ export interface Config {
   knowledgeDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   embeddings: { baseUrl: string; model: string; apiKey?: string } | null;
+  /** A chat model behind an OpenAI-compatible API; null = the offline answerer only. */
+  llm: LlmConfig | null;
   databaseUrl: string | null;
   /** 32-byte key for contact details; null means use (or create) DATA_DIR/secret.key. */
   encryptionKey: Buffer | null;
@@ -148,6 +170,15 @@ export interface Config {
   admission: { maxTurnsInFlight: number; maxQueuedTurns: number };
 }
 
+export interface LlmConfig {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** The model's budget per question: all its calls for one question end by then. */
+  timeoutMs: number;
+  tasks: LlmTask[];
+}
+
 /** A 32-byte key written as 64 hex digits or as base64. */
 export function decodeKey(text: string): Buffer | null {
   const trimmed = text.trim();
@@ -169,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddings:
       c.EMBEDDINGS_BASE_URL && c.EMBEDDINGS_MODEL
         ? { baseUrl: c.EMBEDDINGS_BASE_URL, model: c.EMBEDDINGS_MODEL, apiKey: c.EMBEDDINGS_API_KEY }
+        : null,
+    llm:
+      c.LLM_BASE_URL && c.LLM_MODEL
+        ? { baseUrl: c.LLM_BASE_URL, model: c.LLM_MODEL, apiKey: c.LLM_API_KEY, timeoutMs: c.LLM_TIMEOUT_MS, tasks: [...new Set(c.LLM_TASKS)] }
         : null,
     databaseUrl: c.DATABASE_URL ?? null,
     encryptionKey: c.BOT_ENCRYPTION_KEY ? decodeKey(c.BOT_ENCRYPTION_KEY) : null,

@@ -1,11 +1,13 @@
 // The knowledge side of the bot behind one object: load (or build) the index, search a
 // tenant's clauses, answer a question with citations.
 
-import type { Config } from './config.ts';
+import { LLM_TASKS, type Config, type LlmTask } from './config.ts';
 import { BotError } from './errors.ts';
 import { findTenant, loadKnowledgeBase, type KnowledgeBase, type PolicyMeta } from './knowledge/knowledge-base.ts';
 import { detectLanguage, type Language } from './knowledge/text.ts';
 import { composeAnswer, formatCitation, headingOf, toCitation, type Answer } from './answer/answerer.ts';
+import { shippedBackground, type Background } from './answer/background.ts';
+import { shippedDecisionModel, type DecisionModel } from './answer/decide.ts';
 import { reply } from './answer/replies.ts';
 import { analyseQuery, searchTenant, type ScoredClause } from './retrieval/hybrid-retriever.ts';
 import { buildIndex, indexExists, indexHash, previousIndexDir, indexedText, isRetrievable, loadIndex, type BuildProgress, type EmbeddingChoice, type LoadedIndex } from './retrieval/index-store.ts';
@@ -18,6 +20,18 @@ import { isWhatChangedQuestion } from './conversation/what-changed.ts';
 import type { PolicyVersionText } from './knowledge/knowledge-base.ts';
 import { Lexicon } from './retrieval/lexicon.ts';
 import { OpenAiCompatibleEmbeddings } from './retrieval/openai-embeddings.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Runnable } from '@langchain/core/runnables';
+import pino, { type Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import { answerPipeline, defaultSteps, type AnswerSteps, type AskInput, type Retrieved } from './answer/pipeline.ts';
+import { classifyIntent } from './conversation/interpret/index.ts';
+import type { Intent } from './conversation/types.ts';
+import { createChatModel } from './llm/chat-model.ts';
+import { classifyIntentWithModel } from './llm/model-tasks.ts';
+import { modelOutcomeCounter } from './llm/outcomes.ts';
+import { StepTimer } from './llm/step-timer.ts';
+import type { StructuredCall } from './llm/structured-call.ts';
 
 export const MAX_QUESTION_LENGTH = 2000;
 
@@ -48,22 +62,88 @@ export function validateQuestion(text: unknown): string {
   return text.trim();
 }
 
+/** Below this confidence of the offline intent classifier a configured model is asked for the label. */
+export const UNSURE_INTENT = 0.75;
+
+export interface AssistantOptions {
+  rebuild?: boolean;
+  progress?: BuildProgress;
+  /** A chat model instead of the one LLM_* configures (tests pass langchain's fakes); null = none. */
+  model?: BaseChatModel | null;
+  /** How long the model may take per question (default LLM_TIMEOUT_MS). */
+  modelTimeoutMs?: number;
+  /** What the model is used for (default LLM_TASKS, or all with an injected model). */
+  modelTasks?: readonly LlmTask[];
+  /** Receives the step timings (debug level); default silent. */
+  logger?: Logger;
+  /** The day whose policy versions are in force (default today). */
+  asOf?: Date;
+  /** Keep counting into this counter (a reload keeps the one the server exposes). */
+  modelOutcomes?: Counter<'task' | 'outcome'>;
+}
+
 export class PolicyAssistant {
   /**
    * The manifest's policies by the id their clauses carry (titles and effective dates for
    * citations): the policy id for the version in force, "id@date" for its other versions.
    */
   readonly policies: Map<string, PolicyMeta>;
+  /** Another answer-or-refuse model than the shipped one (evaluation of a model held out from a set). */
+  decision: { model: DecisionModel; background: Background } | undefined;
   private readonly archives = new Map<string, TenantIndex>();
+  /** Model calls by task and outcome; the server adds it to /metrics. */
+  readonly modelOutcomes: Counter<'task' | 'outcome'>;
+  /** The configured model and its deadline, or null: the offline path only. */
+  readonly model: StructuredCall | null;
+  private steps: AnswerSteps;
+  private pipeline: Runnable<AskInput, Answer>;
+  private usePipeline: boolean;
+  /** Traces the pipeline when debug logging is on (the callbacks cost ~2 ms an answer, so not otherwise). */
+  private readonly callbacks: StepTimer[];
+
+  private readonly modelTasks: ReadonlySet<LlmTask>;
 
   private constructor(
     readonly kb: KnowledgeBase,
     readonly lexicon: Lexicon,
     readonly index: LoadedIndex,
+    model: StructuredCall | null,
+    tasks: readonly LlmTask[],
+    logger: Logger,
+    outcomes: Counter<'task' | 'outcome'>,
     /** True when an index built for older knowledge serves while the current one is built elsewhere. */
     readonly stale = false,
   ) {
+    this.modelOutcomes = outcomes;
     this.policies = new Map(kb.versions.map((v) => [v.key, v.meta]));
+    this.model = model;
+    this.modelTasks = new Set(tasks);
+    this.callbacks = logger.isLevelEnabled('debug') ? [new StepTimer(logger)] : [];
+    this.usePipeline = model !== null || this.callbacks.length > 0;
+    this.steps = defaultSteps({
+      retrieve: (tenantId, question) => this.retrieve(tenantId, question, 8),
+      composeOffline: (r) => this.composeOffline(r),
+      policies: this.policies,
+      otherTenantNames: (tenant) => this.kb.tenants.filter((t) => t.id !== tenant.id).flatMap((t) => [t.name, ...t.aliases]),
+      model: model ? { call: model, tasks: this.modelTasks, outcomes: this.modelOutcomes } : null,
+    });
+    this.pipeline = answerPipeline(this.steps);
+  }
+
+  private composeOffline(r: Omit<Retrieved, 'shown' | 'deadline'>): Answer {
+    const otherTenants = this.kb.tenants.filter((t) => t.id !== r.tenant.id);
+    return composeAnswer(r.text, r.results, r.query, { tenant: r.tenant, otherTenants, policies: this.policies, index: r.index, language: r.language, decision: this.decision });
+  }
+
+  /** The steps of the answer pipeline; `replaceSteps` swaps any of them. */
+  answerSteps(): AnswerSteps {
+    return { ...this.steps };
+  }
+
+  replaceSteps(steps: Partial<AnswerSteps>): void {
+    this.steps = { ...this.steps, ...steps };
+    this.pipeline = answerPipeline(this.steps);
+    this.usePipeline = true;
   }
 
   /**
@@ -71,24 +151,26 @@ export class PolicyAssistant {
    * one exists, serves the older one (`stale`), so start-up takes milliseconds and /healthz is
    * up; the caller builds the new index in another process and then reloads. Otherwise open().
    */
-  static async openServing(config: Config): Promise<PolicyAssistant> {
-    const kb = loadKnowledgeBase(config.knowledgeDir);
+  static async openServing(config: Config, options: AssistantOptions = {}): Promise<PolicyAssistant> {
+    const kb = loadKnowledgeBase(config.knowledgeDir, { asOf: options.asOf });
     const lexicon = Lexicon.load(config.knowledgeDir);
     const embedding = embeddingChoice(config);
     const hash = indexHash(kb, lexicon, embedding);
     const previous = indexExists(config.dataDir, hash) ? null : previousIndexDir(config.dataDir, hash);
     if (previous) {
+      let index: LoadedIndex | null = null;
       try {
-        return new PolicyAssistant(kb, lexicon, loadIndex(kb, lexicon, config.dataDir, embedding, previous), true);
+        index = loadIndex(kb, lexicon, config.dataDir, embedding, previous);
       } catch {
         // An unreadable older index: build the current one now.
       }
+      if (index) return PolicyAssistant.assemble(config, options, kb, lexicon, index, true);
     }
-    return PolicyAssistant.open(config);
+    return PolicyAssistant.open(config, options);
   }
 
   /** Loads the index for the current knowledge, building it first when it is missing or stale. */
-  static async open(config: Config, options: { rebuild?: boolean; progress?: BuildProgress; asOf?: Date } = {}): Promise<PolicyAssistant> {
+  static async open(config: Config, options: AssistantOptions = {}): Promise<PolicyAssistant> {
     const kb = loadKnowledgeBase(config.knowledgeDir, { asOf: options.asOf });
     const lexicon = Lexicon.load(config.knowledgeDir);
     const embedding = embeddingChoice(config);
@@ -97,7 +179,19 @@ export class PolicyAssistant {
       !options.rebuild && indexExists(config.dataDir, hash)
         ? loadIndex(kb, lexicon, config.dataDir, embedding)
         : await buildIndex(kb, lexicon, config.dataDir, embedding, options.progress, { full: options.rebuild });
-    return new PolicyAssistant(kb, lexicon, index);
+    return PolicyAssistant.assemble(config, options, kb, lexicon, index, false);
+  }
+
+  /** The assistant over a loaded index, with the configured (or injected) model. */
+  private static assemble(config: Config, options: AssistantOptions, kb: KnowledgeBase, lexicon: Lexicon, index: LoadedIndex, stale: boolean): PolicyAssistant {
+    // Load the answer-or-refuse model now: a broken model file fails at start, and the first
+    // question does not pay for reading it.
+    shippedDecisionModel();
+    shippedBackground();
+    const chatModel = options.model !== undefined ? options.model : config.llm ? createChatModel(config.llm) : null;
+    const model = chatModel ? { model: chatModel, timeoutMs: options.modelTimeoutMs ?? config.llm?.timeoutMs ?? 3000 } : null;
+    const tasks = options.modelTasks ?? config.llm?.tasks ?? LLM_TASKS;
+    return new PolicyAssistant(kb, lexicon, index, model, tasks, options.logger ?? pino({ level: 'silent' }), options.modelOutcomes ?? modelOutcomeCounter(), stale);
   }
 
   tenantIds(): string[] {
@@ -131,11 +225,31 @@ export class PolicyAssistant {
    */
   async ask(tenantId: string, question: string): Promise<Answer> {
     if (typeof question === 'string' && isWhatChangedQuestion(question)) return this.whatChanged(tenantId, question);
+    // Questions about earlier versions and about changes stay offline: the model is shown the
+    // versions in force only.
     const past = this.pastVersions(tenantId, question);
     if (past) return this.askArchive(tenantId, question, past);
-    const { text, tenant, index, language, query, results } = await this.retrieve(tenantId, question, 8);
-    const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    return composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    if (this.usePipeline) return this.pipeline.invoke({ tenantId, question }, { callbacks: this.callbacks });
+    // No model and nobody watching step timings: the pipeline would retrieve and compose
+    // offline and pass the answer through, so do just that without its ~0.5 ms of runs.
+    return this.composeOffline(await this.retrieve(tenantId, question, 8));
+  }
+
+  /** The offline classifier's reading, with a configured model's label where it is unsure. */
+  async classifyIntent(text: string): Promise<{ intent: Intent; confidence: number; language: Language }> {
+    const offline = classifyIntent(text);
+    return { ...offline, intent: await this.refineIntent(text, offline) };
+  }
+
+  /**
+   * The offline intent, or, when the offline classifier is unsure and a model is configured,
+   * the model's label if it gives one of the known intents in time.
+   */
+  async refineIntent(text: string, offline: { intent: Intent; confidence: number; language: Language }): Promise<Intent> {
+    if (!this.model || !this.modelTasks.has('intent') || offline.confidence >= UNSURE_INTENT) return offline.intent;
+    const labelled = await classifyIntentWithModel({ ...this.model, callbacks: this.callbacks }, { text, language: offline.language });
+    this.modelOutcomes.inc({ task: 'intent', outcome: labelled.ok ? 'used' : labelled.reason });
+    return labelled.ok ? labelled.value : offline.intent;
   }
 
   /** Every version of each of a tenant's policies, oldest first. */
@@ -182,7 +296,7 @@ export class PolicyAssistant {
     const query = analyseQuery(text, this.lexicon, index);
     const results = await searchTenant(index, query, text, null, { k: 8, language });
     const otherTenants = this.kb.tenants.filter((t) => t.id !== tenant.id);
-    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language });
+    const answer = composeAnswer(text, results, query, { tenant, otherTenants, policies: this.policies, index, language, decision: this.decision });
     if (!answer.answerable) return answer;
     const dates = [...new Set(versions.filter((v) => !v.inForce).map((v) => v.meta.effectiveDate ?? '—'))].join(', ');
     return { ...answer, answer: `${reply(language, 'pastVersionIntro', { tenant: tenant.name, dates })}\n${answer.answer}` };

@@ -7,7 +7,7 @@ import type { Language } from '../knowledge/text.ts';
 import { PROJECT_ROOT } from '../project-root.ts';
 
 const keys = [
-  'answerIntro',
+  'answerIntroOtherLanguage',
   'refusal',
   'otherCompany',
   'citationsHeader',

@@ -127,7 +127,7 @@ export function buildProgram(): Command {
       const assistant = await openAssistant();
       const askJson = async (tenant: string, q: string) => {
         const a = await assistant.ask(tenant, q);
-        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson) };
+        return { intent: classifyIntent(q).intent, answerable: a.answerable, answer: a.answer, citations: a.citations.map(citationJson), ...(a.confidence ? { confidence: a.confidence } : {}), ...(a.model ? { model: a.model } : {}) };
       };
       if (opts.jsonl) return runBatch(askJson);
       const tenant = requireTenant(opts.tenant);
@@ -226,11 +226,31 @@ export function buildProgram(): Command {
     .command('eval')
     .description('score retrieval and answers on the development sets (npm run eval)')
     .option('--questions <file>', 'questions JSONL', '../shared/eval/dev-questions.jsonl')
+    .option('--capp <file>', 'questions on new companies\' policies (default: capp-dev-questions.jsonl beside --questions)')
+    .option('--capp-tenants <file>', 'their tenants (default: capp-dev-tenants.json beside --capp)')
+    .option('--model <file>', 'an answer-or-refuse model other than the shipped one (from train-decide --out)')
     .option('--corpus <dir>', 'policies (.txt) to run the structure check on', '../shared/corpora/capp-130')
+    .option('--quiet', 'figures only, without the list of imperfect answers')
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { questions: string; corpus: string; json?: boolean }) => {
+    .option('--llm', 'answer with the model LLM_* configure (verified, offline fallback) and report the share passing verification')
+    .action(async (opts: { questions: string; capp?: string; cappTenants?: string; model?: string; corpus: string; quiet?: boolean; json?: boolean; llm?: boolean }) => {
       const { runEval } = await import('../tools/eval.ts');
-      await runEval(await openAssistant(), opts);
+      await runEval(loadConfig(), opts);
+    });
+
+  program
+    .command('train-decide')
+    .description('rebuild the background statistic and refit the answer-or-refuse model (src/answer/model/)')
+    .option('--corpus <dir>', 'background policies (CAPP-130)', '../shared/corpora/capp-130')
+    .option('--eval-dir <dir>', 'dev-questions.jsonl, capp-dev-questions.jsonl and capp-dev-tenants.json', '../shared/eval')
+    .option('--training <dir>', 'answer-questions.jsonl and capp-tenants.json', 'src/answer/training')
+    .option('--steps <n>', 'gradient steps (fewer = stronger early-stopping regularisation)', (v) => Number(v), 300)
+    .option('--exclude <sets>', 'leave sets out of the fit: dev, capp-dev, training (comma-separated)', (v) => v.split(','))
+    .option('--out <file>', 'write the model here instead of src/answer/model/decide.json')
+    .option('--dry-run', 'report the cross-validation without writing the model')
+    .action(async (opts: { corpus: string; evalDir: string; training: string; steps: number; exclude?: string[]; out?: string; dryRun?: boolean }) => {
+      const { runTrainDecide } = await import('../tools/train-decide.ts');
+      await runTrainDecide(loadConfig(), { ...opts, write: !opts.dryRun });
     });
 
   program

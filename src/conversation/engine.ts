@@ -420,7 +420,9 @@ export class ConversationEngine {
     if (mentionsHandoffTopic(text, turn.tenant.handoffTopics)) return this.escalate(turn, 'topic');
     if (turn.state.form) return this.continueForm(turn, text, turn.state.form, meaning);
     if (isWhatChangedQuestion(text)) return this.answerQuestion(Object.assign(turn, { intent: 'question' as const }), text, null);
-    const { intent } = meaning;
+    // A configured model may label what the rules were unsure of; a close call between a form
+    // and something else is still asked about.
+    const intent = meaning.clarify ? meaning.intent : await this.options.assistant.refineIntent(text, meaning);
     turn.intent = intent;
     // Too close to call between a form and something else: ask, start nothing.
     if (meaning.clarify) return this.clarify(turn, meaning.clarify, meaning.right);
@@ -591,6 +593,7 @@ export class ConversationEngine {
       return;
     }
     // Something other than an answer to the current step: serve it, then resume the form.
+    // Offline only: a form answer may be a contact or an ID number, which no model should see.
     const { intent } = meaning;
     const isContactLike = form.step === 'contact' && parseContact(text) !== null;
     if (!isContactLike && !(form.step === 'confirm' && meaning.form.confirm)) {

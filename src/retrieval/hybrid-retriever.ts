@@ -151,7 +151,7 @@ export function asksForContact(question: string): number {
   const q = normalise(question).replace(/\s+/g, ' ');
   const zhOwner = /(你们|贵公司|贵司|贵方|公司|客服|官方|平台)(的)?(客服|联系|官方|办公|总部|注册|服务)?(电话|热线|手机|号码|邮箱|电子邮箱|电子邮件|邮件|地址|联系方式|联系渠道)/;
   const zhReach = /(联系|找到|打给|写信给|发邮件给|联络)(你们|贵公司|贵司|客服|公司)|(你们|贵公司|贵司|客服)(怎么|如何|在哪)(联系|找)/;
-  const enOwner = /\byour (customer service |support |contact |office |company |official )?(phone|telephone|number|hotline|e-?mail|mail|address|contact)|\b(contact|reach|call|e-?mail|write to|get in touch with) (you|your company|customer service|support)\b/;
+  const enOwner = /\b(your|(?!(?:users?|customers?|child|children|kids?|person|members?|friends?|family|my)'s)[a-z]+'s) (customer service |support |contact |office |company |official )?(phone|telephone|number|hotline|e-?mail|mail|address|contact)|\b(customer service|support|privacy team|dpo) (phone|telephone|number|hotline|e-?mail|mail|address)|\b(contact|reach|call|e-?mail|write to|get in touch with) (you|your company|customer service|support)\b/;
   const asked = zhOwner.exec(q)?.[0] ?? zhReach.exec(q)?.[0] ?? enOwner.exec(q)?.[0];
   if (!asked) return 0;
   let kinds = 0;
@@ -380,12 +380,17 @@ export function evidenceCoverage(index: TenantIndex, query: QueryAnalysis, docs:
  * binary searches in the postings and nothing is proportional to the size of the tenant (a
  * common question can match nearly every clause of a large tenant).
  */
-export function coverageScorer(index: TenantIndex, query: QueryAnalysis): (docs: number[]) => number {
+export function coverageScorer(
+  index: TenantIndex,
+  query: QueryAnalysis,
+  weightOf?: (concept: QueryAnalysis['concepts'][number]) => number,
+): (docs: number[]) => number {
   const { bm25 } = index;
-  const concepts = query.concepts.map(({ alternatives, options }) => {
+  const concepts = query.concepts.map((concept) => {
+    const { alternatives, options } = concept;
     // A word the policies never use weighs as much as the rarest word they do.
     const known = alternatives.filter((t) => bm25.has(t)).map((t) => bm25.idf(t));
-    const weight = known.length > 0 ? Math.max(...known) : maxIdf(index);
+    const weight = weightOf ? weightOf(concept) : known.length > 0 ? Math.max(...known) : maxIdf(index);
     const usable = options
       .filter((tokens) => tokens.every((t) => bm25.has(t)))
       .map((tokens) => [...new Set(tokens)].sort((a, b) => bm25.docFrequency(a) - bm25.docFrequency(b)));

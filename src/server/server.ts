@@ -92,6 +92,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { config, engine, store, logger } = bot;
   const metrics = new Metrics();
+  metrics.registry.registerMetric(bot.assistant.modelOutcomes);
   const tenants = bot.assistant.tenantIds();
   const tenantNames: Record<string, string> = Object.fromEntries(bot.assistant.kb.tenants.map((t) => [t.id, t.name]));
   // The channels hold these two; a reload updates them in place so new tenants are served.

@@ -139,7 +139,7 @@ export async function runWebhookBench(opts: { quick?: boolean }): Promise<Webhoo
   const barePort = await freePort();
   process.stderr.write(`bench: webhook: ${concurrency} concurrent clients, ${seconds} s each, signed WeChat text messages ...\n`);
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(botPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WECHAT_TOKEN: TOKEN, WECHAT_TENANT: 'giantkone' };
-  for (const name of Object.keys(env)) if (/^(EMBEDDINGS_|SLACK_|WECHATY_|WECHAT_(APPID|APPSECRET|AES_KEY|ACCOUNTS_FILE))/.test(name)) delete env[name];
+  for (const name of Object.keys(env)) if (/^(EMBEDDINGS_|LLM_|SLACK_|WECHATY_|WECHAT_(APPID|APPSECRET|AES_KEY|ACCOUNTS_FILE))/.test(name)) delete env[name];
   const bot = spawn(process.execPath, [BIN, 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const bare = startBareServer(barePort);
   try {

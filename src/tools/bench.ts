@@ -97,6 +97,7 @@ async function runScenario(scenario: Scenario, counts: { asks: number; warmup: n
     delete env.EMBEDDINGS_BASE_URL;
     delete env.EMBEDDINGS_MODEL;
     delete env.EMBEDDINGS_API_KEY;
+    for (const name of ['LLM_BASE_URL', 'LLM_MODEL', 'LLM_API_KEY', 'LLM_TIMEOUT_MS', 'LLM_TASKS']) delete env[name];
     const result = await runWorker(spec, env);
     return { scenario, result };
   } finally {

@@ -48,6 +48,22 @@ describe('cited answers', () => {
     expect(zh.answer).toContain('依据：');
   });
 
+  it('quotes only the version of a bilingual policy in the question’s language', async () => {
+    const en = await assistant.ask('smarthw', 'How do you protect my information?');
+    expect(en.answerable).toBe(true);
+    expect(en.citations.every((c) => c.policyId === 'smarthw-privacy-en')).toBe(true);
+    const zh = await assistant.ask('smarthw', '你们怎么保护我的个人信息');
+    expect(zh.citations.every((c) => c.policyId === 'smarthw-privacy-zh')).toBe(true);
+  });
+
+  it('quotes the same passage of two policies once and cites both', async () => {
+    const a = await assistant.ask('giantkone', '我的信息会被传到境外吗？');
+    const both = a.statements.find((s) => (s.also ?? []).length > 0);
+    expect(both).toBeDefined();
+    const policies = [both!.citation, ...both!.also!].map((n) => a.citations[n - 1]!.policyId);
+    expect(new Set(policies)).toEqual(new Set(['giantkone-privacy', 'giantkone-rules']));
+  });
+
   it("answers a question naming another tenant's company from the asking tenant's policies only", async () => {
     const a = await assistant.ask('giantkone', '乾程集团会把我的信息传到境外吗？');
     expect(a.otherCompany).toBe('乾程');

@@ -18,6 +18,10 @@ describe('questions for the company’s own contact details', () => {
     expect(asksForContact('怎么联系你们')).toBe(CONTACT_PHONE | CONTACT_EMAIL | CONTACT_ADDRESS);
     expect(asksForContact('What is your email address?')).toBe(CONTACT_EMAIL);
     expect(asksForContact('How can I contact you?')).toBe(CONTACT_PHONE | CONTACT_EMAIL | CONTACT_ADDRESS);
+    // The company named instead of "your", or the service desk named alone.
+    expect(asksForContact("What's Acme's customer service phone number?")).toBe(CONTACT_PHONE);
+    expect(asksForContact('customer service email?')).toBe(CONTACT_EMAIL);
+    expect(asksForContact("Do you share a user's phone number?")).toBe(0);
     for (const q of ['你们会收集我的电话吗', '为什么要我的手机号', '我的邮箱会被共享吗', 'Do you collect my phone number?', '你们收集哪些个人信息']) {
       expect(asksForContact(q), q).toBe(0);
     }

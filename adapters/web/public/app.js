@@ -37,6 +37,46 @@ const store = {
 };
 
 // crypto.randomUUID() exists only on https and localhost; getRandomValues works everywhere.
+// Page chrome in the conversation's language: the browser's at first, then the language of
+// what the person last wrote (the bot answers in that language too).
+const CHROME = {
+  zh: {
+    title: '隐私政策问答', company: '公司', newChat: '新对话', placeholder: '输入您的问题…', send: '发送', typing: '正在回复…',
+    intro: '您好！我会根据所选公司的隐私政策回答您的问题，并注明出处（点开引用可查看原文），例如“你们收集哪些个人信息？”。也可以帮您提交查阅、删除个人信息等申请。',
+    sendFailed: '发送失败，请重试', retry: '重试', newChatNote: '已开始新对话 (New chat)', switched: '已切换到 {name}',
+  },
+  en: {
+    title: 'Privacy Policy Assistant', company: 'Company', newChat: 'New chat', placeholder: 'Type your question…', send: 'Send', typing: 'Replying…',
+    intro: 'Hello! I answer questions from the selected company\'s privacy policy and cite the clauses (open a citation to read it), e.g. "What personal information do you collect?". I can also file requests to see or delete your data.',
+    sendFailed: 'Could not send; please try again', retry: 'Retry', newChatNote: 'New chat started', switched: 'Switched to {name}',
+  },
+};
+let language = /^zh/i.test(navigator.language || 'zh') ? 'zh' : 'en';
+
+function t(key, vars = {}) {
+  return CHROME[language][key].replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+}
+
+/** Chinese when the text has Chinese characters and no more English words than them. */
+function languageOf(text) {
+  const cjk = (text.match(/[\u3400-\u9fff]/g) ?? []).length;
+  const words = (text.match(/[A-Za-z]{2,}/g) ?? []).length;
+  return cjk >= 2 && cjk >= words ? 'zh' : words > 0 ? 'en' : language;
+}
+
+function applyLanguage(next) {
+  language = next;
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title');
+  document.querySelector('.bar-title').textContent = t('title');
+  document.querySelector('.tenant-label').textContent = t('company');
+  newChatButton.textContent = t('newChat');
+  input.placeholder = t('placeholder');
+  sendButton.textContent = t('send');
+  typing.querySelector('.visually-hidden').textContent = t('typing');
+  messages.querySelector('.intro .text').textContent = t('intro');
+}
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 function randomId(length) {
   const bytes = new Uint8Array(length);
@@ -156,7 +196,7 @@ async function post(message) {
       signal: controller.signal,
     });
   } catch {
-    throw new SendError('发送失败，请重试', true);
+    throw new SendError(t('sendFailed'), true);
   } finally {
     clearTimeout(timer);
   }
@@ -164,7 +204,7 @@ async function post(message) {
     try {
       return await response.json();
     } catch {
-      throw new SendError('发送失败，请重试', true);
+      throw new SendError(t('sendFailed'), true);
     }
   }
   if (response.status === 429) throw new SendError(await limitMessage(response), true);
@@ -176,7 +216,7 @@ async function post(message) {
   if (response.status === 413) throw new SendError('消息太长，无法发送。', false);
   if (response.status === 404) throw new SendError('找不到所选公司，请刷新页面后重试。', false);
   if (response.status >= 400 && response.status < 500) throw new SendError('消息无法发送（请求无效）。', false);
-  throw new SendError('发送失败，请重试', true);
+  throw new SendError(t('sendFailed'), true);
 }
 
 /** The server's friendly "slow down" (it says how long to wait). */
@@ -195,7 +235,7 @@ function showSendError(item, message, error) {
   line.setAttribute('role', 'alert');
   line.append(el('span', '', error.message));
   if (error.retryable) {
-    const retry = el('button', 'retry', '重试');
+    const retry = el('button', 'retry', t('retry'));
     retry.type = 'button';
     retry.setAttribute('aria-label', '重试发送 (Retry)');
     retry.addEventListener('click', () => {
@@ -219,7 +259,7 @@ async function deliver(message, item) {
     // The first message may have brought the session cookie the stream needs.
     if (typeof EventSource !== 'undefined' && (!stream || stream.readyState === EventSource.CLOSED)) connectPush();
   } catch (error) {
-    showSendError(item, message, error instanceof SendError ? error : new SendError('发送失败，请重试', true));
+    showSendError(item, message, error instanceof SendError ? error : new SendError(t('sendFailed'), true));
   } finally {
     setPending(false);
   }
@@ -229,6 +269,7 @@ function send(text) {
   const trimmed = text.trim();
   if (!trimmed || pending || !tenantSelect.value) return false;
   retireQuickReplies();
+  if (languageOf(trimmed) !== language) applyLanguage(languageOf(trimmed));
   // The id is made once per message, so a retry is recognised as the same message.
   const message = { id: `${Date.now().toString(36)}-${randomId(16)}`, tenant: tenantSelect.value, text: trimmed };
   const item = addUserMessage(trimmed);
@@ -325,7 +366,7 @@ input.addEventListener('keydown', (event) => {
 tenantSelect.addEventListener('change', () => {
   store.set(STORAGE.tenant, tenantSelect.value);
   clearConversation();
-  void openConversation().then(() => addNote(`已切换到 ${tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value}`));
+  void openConversation().then(() => addNote(t('switched', { name: tenantSelect.selectedOptions[0]?.textContent ?? tenantSelect.value })));
   input.focus();
 });
 
@@ -343,7 +384,7 @@ newChatButton.addEventListener('click', async () => {
     shownUntil = 0;
     // The new cookie names a new conversation: listen to that one.
     connectPush();
-    addNote('已开始新对话 (New chat)');
+    addNote(t('newChatNote'));
   } catch {
     addNote('无法开始新对话，请稍后再试。');
   } finally {
@@ -384,4 +425,5 @@ async function loadTenants() {
   document.documentElement.dataset.ready = 'true';
 }
 
+if (language !== 'zh') applyLanguage(language);
 void loadTenants();

@@ -204,6 +204,30 @@ describe('web chat in Chromium', () => {
     expect(await page.locator('#messages > li.message.user').count()).toBe(1);
   });
 
+  it('follows the conversation language and keeps citation markers whole on a phone', async () => {
+    await page.getByLabel('选择公司 (Company)').selectOption('smarthw');
+    await ask('What personal information do you collect?');
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.locator('#input').getAttribute('placeholder')).toBe('Type your question…');
+    expect(await page.locator('#send').textContent()).toBe('Send');
+    expect(await page.locator('#new-chat').textContent()).toBe('New chat');
+    // Every "[n]" chip marker is laid out on one line.
+    const lines = await page.evaluate(() =>
+      [...document.querySelectorAll('.citation-index')].map((node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return range.getClientRects().length;
+      }),
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((n) => n === 1)).toBe(true);
+    await assertFitsThePhone();
+    await ask('你们收集哪些个人信息？');
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.locator('#send').textContent()).toBe('发送');
+    expect(problems).toEqual([]);
+  });
+
   it('shows markup in messages as text', async () => {
     const markup = '<img src=x onerror="document.title=\'pwned\'"> <b>hi</b>';
     await ask(markup);

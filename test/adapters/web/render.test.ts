@@ -57,7 +57,7 @@ describe('renderTurn', () => {
 
   it('labels an English answer in English', () => {
     const rendered = renderTurn(recordedTurn('turn-answer-en.json'));
-    expect(rendered.replies[0]?.citations[0]?.label).toBe('"User Agreement & Privacy Policy" clause Chapter 1.I');
+    expect(rendered.replies[0]?.citations[0]?.label).toBe('"User Agreement & Privacy Policy" Chapter 1.I');
   });
 
   it('keeps the ticket id and the duplicate flag', () => {

@@ -137,7 +137,7 @@ describe('several Official Accounts over HTTP', () => {
 
     const smarthw = await ask('/wechat/smarthw', 'smarthwtoken', '你们会把我的信息提供给第三方吗？');
     expect(smarthw.status).toBe(200);
-    expect(smarthw.content).toContain('SmartHW 智能硬件');
+    // Answers start with the quotes; the citation names the tenant's policy.
     expect(smarthw.content).toMatch(/依据：《用户协议&隐私政策》/);
     expect(smarthw.content).not.toContain('巨人通力');
 
