@@ -77,6 +77,16 @@ const ConfigSchema = z
     SLACK_BOT_TOKEN: z.string().min(1).optional(),
     SLACK_API_URL: z.url().optional().describe('Web API base, e.g. https://slack.com/api/ (tests point it at a fake)'),
     SLACK_TENANT: z.string().min(1).optional(),
+    SLACK_AGENT_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,31}$/, 'SLACK_AGENT_CHANNEL is a channel id such as C0123ABCD (channel details → About), not its name')
+      .optional()
+      .describe('Channel where escalated chats are posted for agents to take over'),
+    SLACK_AGENT_USERGROUP: z
+      .string()
+      .regex(/^S[A-Z0-9]{2,31}$/, 'SLACK_AGENT_USERGROUP is a user group id such as S0123ABCD, not its handle')
+      .optional()
+      .describe('User group whose members may act on escalations besides the agent channel members'),
     WECHATY_PUPPET: z.string().min(1).optional().describe('Puppet package, e.g. wechaty-puppet-service'),
     WECHATY_PUPPET_TOKEN: z.string().min(1).optional(),
     WECHATY_TENANT: z.string().min(1).optional(),
@@ -105,6 +115,12 @@ const ConfigSchema = z
     }
     if (c.WECHAT_AES_KEY && !c.WECHAT_APPID) {
       ctx.addIssue({ code: 'custom', path: ['WECHAT_APPID'], message: 'safe mode (WECHAT_AES_KEY) needs WECHAT_APPID: the AppID is part of every encrypted message' });
+    }
+    if (c.SLACK_AGENT_CHANNEL && !(c.SLACK_SIGNING_SECRET && c.SLACK_BOT_TOKEN)) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_CHANNEL'], message: 'the Slack agent desk needs the Slack app: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too' });
+    }
+    if (c.SLACK_AGENT_USERGROUP && !c.SLACK_AGENT_CHANNEL) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_USERGROUP'], message: 'SLACK_AGENT_USERGROUP only widens who may act in SLACK_AGENT_CHANNEL: set SLACK_AGENT_CHANNEL too' });
     }
   });
 
@@ -137,7 +153,16 @@ export interface Config {
     maxClockSkewS: number;
     accountsFile: string | null;
   };
-  slack: { signingSecret: string | null; botToken: string | null; apiUrl: string | null; tenant: string | null };
+  slack: {
+    signingSecret: string | null;
+    botToken: string | null;
+    apiUrl: string | null;
+    tenant: string | null;
+    /** The agent desk's channel id; null = no Slack desk. */
+    agentChannel: string | null;
+    /** A user group whose members may act besides the channel's members. */
+    agentUsergroup: string | null;
+  };
   wechaty: { puppet: string | null; puppetToken: string | null; tenant: string | null };
   /** The cap on turns in flight in one process (src/server/admission.ts). */
   admission: { maxTurnsInFlight: number; maxQueuedTurns: number };
@@ -199,7 +224,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxClockSkewS: c.WECHAT_MAX_CLOCK_SKEW_S,
       accountsFile: c.WECHAT_ACCOUNTS_FILE ? resolve(c.WECHAT_ACCOUNTS_FILE) : null,
     },
-    slack: { signingSecret: c.SLACK_SIGNING_SECRET ?? null, botToken: c.SLACK_BOT_TOKEN ?? null, apiUrl: c.SLACK_API_URL ?? null, tenant: c.SLACK_TENANT ?? null },
+    slack: {
+      signingSecret: c.SLACK_SIGNING_SECRET ?? null,
+      botToken: c.SLACK_BOT_TOKEN ?? null,
+      apiUrl: c.SLACK_API_URL ?? null,
+      tenant: c.SLACK_TENANT ?? null,
+      agentChannel: c.SLACK_AGENT_CHANNEL ?? null,
+      agentUsergroup: c.SLACK_AGENT_USERGROUP ?? null,
+    },
     wechaty: { puppet: c.WECHATY_PUPPET ?? null, puppetToken: c.WECHATY_PUPPET_TOKEN ?? null, tenant: c.WECHATY_TENANT ?? null },
     admission: { maxTurnsInFlight: c.MAX_TURNS_IN_FLIGHT, maxQueuedTurns: c.MAX_QUEUED_TURNS },
     handoff: { takeTimeoutMinutes: c.HANDOFF_TAKE_TIMEOUT_MINUTES },

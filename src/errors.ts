@@ -11,6 +11,8 @@ export type BotErrorCode =
   | 'not_found'
   | 'invalid_transition'
   | 'delivery_failed'
+  /** A push cannot reach the person and retrying will not help (WeChat 45015: outside the 48-hour window). */
+  | 'recipient_unreachable'
   | 'storage_failed'
   /** A push cannot reach the person and retrying will not help (WeChat 45015: outside the 48-hour window). */
   | 'recipient_unreachable'

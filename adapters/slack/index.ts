@@ -3,7 +3,10 @@
 // quick replies as buttons whose presses come back as the person's next message.
 // Slack app settings it expects: Event Subscriptions and Interactivity both pointing at
 // https://<host>/slack/events; bot events message.im and app_mention; scopes chat:write,
-// im:history, app_mentions:read.
+// im:history, app_mentions:read. With SLACK_AGENT_CHANNEL it is also the agent desk (desk.ts):
+// events in that channel are agents' (never user turns), and its buttons act on handoffs; that
+// needs the events message.channels / message.groups and the scopes channels:read +
+// channels:history (groups:* for a private channel), usergroups:read with SLACK_AGENT_USERGROUP.
 //
 // verify.ts (signatures), parse.ts (payloads -> InboundMessage), render.ts (replies -> Block Kit)
 // and retries.ts (redelivery policy) are pure; this file only wires them to Bolt.
@@ -13,6 +16,14 @@ import type { AdapterContext, AdapterFactory, ChannelAdapter, Route } from '../.
 import type { OutboundReply, TurnResult } from '../../src/conversation/types.ts';
 import { say } from '../../src/conversation/templates.ts';
 import { BotError, isBotError } from '../../src/errors.ts';
+import { AgentAccess } from './agent-access.ts';
+import { SlackAgentDesk } from './desk.ts';
+import { TICKET_ACTION_ID } from './ticket-card.ts';
+import { SlackTicketDesk } from './ticket-desk.ts';
+import { parseTicketPress } from './ticket-desk-parse.ts';
+import { slackDeskApi } from './desk-api.ts';
+import { isAgentChannelEvent, parseAgentMessage, parseDeskAction } from './desk-parse.ts';
+import { DESK_ACTION_ID } from './desk-render.ts';
 import { detectLanguage } from '../../src/knowledge/text.ts';
 import { describeSlackError, SlackDeliveryError } from './errors.ts';
 import { boltLogger } from './logger.ts';
@@ -35,6 +46,9 @@ export interface SlackSettings {
   /** Web API base; null for Slack's own. */
   apiUrl: string | null;
   tenant: string;
+  /** The agent desk's channel; null = no Slack desk. */
+  agentChannel?: string | null;
+  agentUsergroup?: string | null;
 }
 
 /** Bounded Web API retries: the SDK's default retries for about 30 minutes, which would hold a graceful shutdown that long. */
@@ -44,7 +58,7 @@ const CLIENT_TIMEOUT_MS = 10_000;
 export const slackAdapter: AdapterFactory = {
   name: CHANNEL_NAME,
   create(context) {
-    const { signingSecret, botToken, apiUrl, tenant: slackTenant } = context.config.slack;
+    const { signingSecret, botToken, apiUrl, tenant: slackTenant, agentChannel, agentUsergroup } = context.config.slack;
     if (!signingSecret || !botToken) return { disabled: 'set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable Slack' };
     const tenant = slackTenant ?? context.config.server.defaultTenant;
     const source = slackTenant ? 'SLACK_TENANT' : 'BOT_DEFAULT_TENANT';
@@ -54,7 +68,7 @@ export const slackAdapter: AdapterFactory = {
     if (!context.tenants.includes(tenant)) {
       return { disabled: `${source} "${tenant}" is not a tenant of the knowledge base; set it to one of: ${context.tenants.join(', ')}` };
     }
-    return new SlackChannel(context, { signingSecret, botToken, apiUrl, tenant });
+    return new SlackChannel(context, { signingSecret, botToken, apiUrl, tenant, agentChannel, agentUsergroup });
   },
 };
 
@@ -69,13 +83,22 @@ export class SlackChannel implements ChannelAdapter {
   private readonly receiver: SharedServerReceiver;
   private readonly accepted = new AcceptedEvents();
   private identity: Promise<BotIdentity> | null = null;
+  /** The agent desk, when SLACK_AGENT_CHANNEL is set. */
+  readonly desk: SlackAgentDesk | null = null;
 
   constructor(
     private readonly context: AdapterContext,
     private readonly settings: SlackSettings,
   ) {
     const { logger, metrics } = context;
-    this.receiver = new SharedServerReceiver({ signingSecret: settings.signingSecret, logger, metrics });
+    const agentChannel = settings.agentChannel ?? null;
+    this.receiver = new SharedServerReceiver({
+      signingSecret: settings.signingSecret,
+      logger,
+      metrics,
+      // An agent's message is recorded before Slack gets its 200 (see receiver.ts).
+      processBeforeResponse: (body) => agentChannel !== null && isAgentChannelEvent(body, agentChannel),
+    });
     this.app = new App({
       receiver: this.receiver,
       authorize: () => this.authorize(),
@@ -84,8 +107,10 @@ export class SlackChannel implements ChannelAdapter {
       convoStore: false,
       clientOptions: { slackApiUrl: settings.apiUrl ?? undefined, retryConfig: CLIENT_RETRIES, timeout: CLIENT_TIMEOUT_MS },
     });
-    // Listeners catch their own failures; this sees only Bolt's (and never rethrows into the core).
+    // Listeners catch their own failures; this sees Bolt's, and an agent's message the store
+    // did not take, which is rethrown so the receiver answers 500 and Slack redelivers it.
     this.app.error(async (error) => {
+      if (isBotError(error, 'storage_failed')) throw error;
       logger.error({ slackError: describeSlackError(error) }, 'slack: bolt error');
     });
 
@@ -102,10 +127,59 @@ export class SlackChannel implements ChannelAdapter {
       await next();
     });
 
+    if (agentChannel !== null) {
+      const api = slackDeskApi(this.app.client, settings.botToken);
+      const access = new AgentAccess({ agentChannel, agentUsergroup: settings.agentUsergroup ?? null, lookups: api });
+      const desk = new SlackAgentDesk({ agentChannel, api, access, handoffs: context.engine.handoffs, store: context.store, logger, metrics, tenantNames: context.tenantNames });
+      this.desk = desk;
+      context.registerDesk(desk);
+      const ticketDesk = new SlackTicketDesk({ agentChannel, api, access, tickets: context.engine.tickets, clock: () => new Date(), logger, tenantNames: context.tenantNames });
+      context.registerTicketDesk(ticketDesk);
+      this.app.action({ type: 'block_actions', action_id: TICKET_ACTION_ID }, async ({ ack, body }) => {
+        const press = parseTicketPress(body);
+        if (!press) {
+          await ack();
+          logger.debug('slack desk: ticket button payload skipped');
+          return;
+        }
+        // Recorded first, acknowledged next, then the card update or the refusal.
+        const done = await ticketDesk.press(press).catch((error: unknown) => {
+          logger.error({ ticketId: press.ticketId, code: isBotError(error) ? error.code : 'unexpected' }, 'slack desk: ticket move failed');
+          return null;
+        });
+        await ack();
+        await done?.followUp();
+      });
+      this.app.action({ type: 'block_actions', action_id: DESK_ACTION_ID }, async ({ ack, body }) => {
+        const press = parseDeskAction(body);
+        if (!press) {
+          await ack();
+          logger.debug('slack desk: button payload skipped');
+          return;
+        }
+        // Recorded first, acknowledged next (within the receiver's deadline), then the ephemeral note.
+        const done = await desk.press(press).catch((error: unknown) => {
+          logger.error({ handoffId: press.handoffId, code: isBotError(error) ? error.code : 'unexpected' }, 'slack desk: action failed');
+          return null;
+        });
+        await ack();
+        await done?.followUp();
+      });
+    }
+
     this.app.event('message', async ({ body, context: boltContext }) => {
+      if (this.desk && agentChannel !== null && isAgentChannelEvent(body, agentChannel)) {
+        const parsed = parseAgentMessage(body, { agentChannel, botUserId: boltContext.botUserId });
+        if (!parsed.ok) return logger.debug({ reason: parsed.reason }, 'slack desk: agent channel event skipped');
+        const done = await this.desk.agentMessage(parsed.message);
+        await done.followUp();
+        return;
+      }
       await this.turn(parseEventCallback(body, { tenant: settings.tenant, botUserId: boltContext.botUserId }));
     });
     this.app.event('app_mention', async ({ body, context: boltContext }) => {
+      // In the agent channel a mention is an agent's message, which the message event carries.
+      if (agentChannel !== null && isAgentChannelEvent(body, agentChannel)) return;
       await this.turn(parseEventCallback(body, { tenant: settings.tenant, botUserId: boltContext.botUserId }));
     });
     this.app.action({ type: 'block_actions', action_id: QUICK_REPLY_ACTION }, async ({ ack, body }) => {

@@ -17,9 +17,9 @@ export const quickReplyActionId = (index: number): string => `quick_reply_${inde
 
 // Slack ids are upper-case letters and digits (T…, U…/W…, C…/D…/G…); they never hold ':',
 // which keeps a conversation reference splittable.
-const SlackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
+export const SlackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
 // A message timestamp, "1355517523.000005": unique per channel, and a message's id.
-const SlackTs = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
+export const SlackTs = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
 
 // Request bodies ---------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ function mentionless(type: 'message' | 'app_mention', text: string, botUserId: s
   return type === 'app_mention' && !botUserId ? text.replace(/^\s*<@[A-Z0-9]+(?:\|[^<>]*)?>/, '') : text;
 }
 
-function tsToDate(ts: string): Date {
+export function tsToDate(ts: string): Date {
   return new Date(Math.round(Number(ts) * 1000));
 }
 

@@ -12,7 +12,7 @@ import type { HttpRequest, Route } from '../../src/channels/channel.ts';
 import type { Metrics } from '../../src/server/metrics.ts';
 import { sendJson } from '../../src/server/server.ts';
 import { describeSlackError } from './errors.ts';
-import { CHANNEL_NAME, parseRequestBody } from './parse.ts';
+import { CHANNEL_NAME, parseRequestBody, type SlackRequestBody } from './parse.ts';
 import { verifySlackSignature } from './verify.ts';
 
 export const EVENTS_PATH = '/slack/events';
@@ -30,6 +30,12 @@ export interface SharedServerReceiverOptions {
   metrics: Metrics;
   now?: () => number;
   ackDeadlineMs?: number;
+  /**
+   * Requests to answer only after they were processed (Bolt's processBeforeResponse, per
+   * request): an agent's message is in the store before Slack hears "200", and a failure
+   * answers 500 so Slack redelivers it. The ack deadline still answers in time.
+   */
+  processBeforeResponse?: (body: SlackRequestBody) => boolean;
 }
 
 export class SharedServerReceiver implements Receiver {
@@ -82,13 +88,26 @@ export class SharedServerReceiver implements Receiver {
     if (!app) return sendJson(response, 503, { error: 'slack app not initialised' });
 
     let acked = false;
-    const ack = async (reply?: unknown): Promise<void> => {
-      if (acked) return;
-      acked = true;
+    let responded = false;
+    // What a held request was acknowledged with, sent once it is processed.
+    const held: { reply?: unknown } = {};
+    const respond = (reply?: unknown): void => {
+      if (responded) return;
+      responded = true;
       clearTimeout(deadline);
       if (!response.headersSent) HTTPModuleFunctions.buildContentResponse(response, reply);
     };
-    const deadline = setTimeout(() => void ack(), this.options.ackDeadlineMs ?? ACK_DEADLINE_MS);
+    const hold = this.options.processBeforeResponse?.(body) ?? false;
+    const ack = async (reply?: unknown): Promise<void> => {
+      if (acked) return;
+      acked = true;
+      if (hold) held.reply = reply;
+      else respond(reply);
+    };
+    const deadline = setTimeout(() => {
+      acked = true;
+      respond(held.reply);
+    }, this.options.ackDeadlineMs ?? ACK_DEADLINE_MS);
     try {
       await app.processEvent({
         body,
@@ -97,9 +116,11 @@ export class SharedServerReceiver implements Receiver {
         retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(request.raw),
       });
     } catch (error) {
-      // Not acknowledged yet. An event gets 500 so that Slack redelivers it later; Slack never
-      // redelivers interactivity payloads, and one Bolt cannot process is the sender's fault: 400.
-      if (!acked) {
+      // Not answered yet (a held ack is not an answer). An event gets 500 so that Slack redelivers
+      // it later; Slack never redelivers interactivity payloads, and one Bolt cannot process is
+      // the sender's fault: 400.
+      if (!responded) {
+        responded = true;
         acked = true;
         clearTimeout(deadline);
         logger.error({ slackError: describeSlackError(error) }, 'slack request not processed');
@@ -112,8 +133,10 @@ export class SharedServerReceiver implements Receiver {
         logger.error({ slackError: describeSlackError(error) }, 'slack request failed after its ack');
       }
     } finally {
-      // Nothing listened (an event type we do not handle): still a 200, or Slack retries it.
-      await ack();
+      // Processed (a held ack goes out now), or nothing listened (an event type we do not
+      // handle): still a 200, or Slack retries it.
+      acked = true;
+      respond(held.reply);
     }
   }
 }

@@ -11,6 +11,7 @@ import type { ConversationEngine } from '../conversation/engine.ts';
 import type { InboundMessage, OutboundReply, TurnResult } from '../conversation/types.ts';
 import type { Store } from '../store/store.ts';
 import type { Metrics } from '../server/metrics.ts';
+import type { TicketDesk } from '../tickets/ticket-desk.ts';
 import type { AgentDesk } from '../handoff/agent-desk.ts';
 
 export interface HttpRequest {
@@ -90,6 +91,8 @@ export interface AdapterContext {
    * `engine.handoffs` (take, relayFromAgent, handBack, close).
    */
   registerDesk(desk: AgentDesk): void;
+  /** Plugs a ticket desk in (src/tickets/ticket-desk.ts): new tickets are announced to it through the outbox. */
+  registerTicketDesk(desk: TicketDesk): void;
 }
 
 /** Builds an adapter, or says which settings switch it on. */

@@ -17,6 +17,7 @@ import { validateQuestion } from '../policy-assistant.ts';
 import type { Store } from '../store/store.ts';
 import type { TicketClause } from '../tickets/ticket.ts';
 import { maskContact, maskContactsInText, parseContact, type ContactCipher } from '../tickets/contact.ts';
+import { DEFAULT_TIME_ZONE } from '../tickets/calendar.ts';
 import { dueDate, extractResponseDeadline } from '../tickets/deadline.ts';
 import type { CodeSender } from '../tickets/code-senders.ts';
 import { CLOSED_STATUSES, isOpen, TicketService, type TenantDeadline } from '../tickets/ticket-service.ts';
@@ -27,6 +28,7 @@ import { HandoffService, type BotResumer } from '../handoff/handoff-service.ts';
 import type { Handoff, HandoffReason } from '../handoff/types.ts';
 import { option, plain } from './reply.ts';
 import { TicketDialogs, transcriptText, type TicketDialogState } from './ticket-dialogs.ts';
+import { ticketNotice } from './ticket-notices.ts';
 import { isWhatChangedQuestion } from './what-changed.ts';
 import { hasTemplate, say } from './templates.ts';
 import {
@@ -173,17 +175,14 @@ export class ConversationEngine {
     this.clock = options.clock ?? (() => new Date());
     warmUp();
     this.verification = new IdentityVerification({ store: options.store, cipher: options.cipher, senders: options.codeSenders ?? {}, clock: this.clock, logger: options.logger });
-    this.dialogs = new TicketDialogs({
-      tickets: this.tickets,
-      verification: this.verification,
-      cipher: options.cipher,
-      clock: this.clock,
-      citation: (ref) => {
-        const { kb, policies } = this.assistant;
-        const clause = kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
-        return clause ? toCitation(clause, policies) : null;
-      },
-    });
+    const citation = (ref: TicketClause): Citation | null => {
+      const { kb, policies } = this.assistant;
+      const clause = kb.clauses.find((c) => c.policyId === ref.policyId && c.clauseId === ref.clauseId);
+      return clause ? toCitation(clause, policies) : null;
+    };
+    this.dialogs = new TicketDialogs({ tickets: this.tickets, verification: this.verification, cipher: options.cipher, clock: this.clock, citation });
+    // Every status change someone else makes is written with the requester's notification.
+    this.tickets.setNotifier((ticket, event) => ticketNotice(ticket, event, { citation }));
     this.handoffs = new HandoffService({ store: options.store, logger: options.logger, clock: this.clock, takeTimeoutMinutes: options.handoffTakeTimeoutMinutes ?? 10 });
     this.handoffs.setResumer(this.resumer());
     this.current = options.assistant;
@@ -224,6 +223,11 @@ export class ConversationEngine {
     const deadline = this.deadlines.get(findTenant(this.assistant.kb, tenantId).id);
     if (!deadline) throw new BotError('unknown_tenant', `Unknown tenant "${tenantId}".`);
     return deadline;
+  }
+
+  /** Where a tenant's days are counted (its due dates); the default zone for a tenant no longer known. */
+  timeZoneOf(tenantId: string): string {
+    return this.deadlines.get(tenantId)?.timeZone ?? DEFAULT_TIME_ZONE;
   }
 
   /** The due date a request filed now would get. */

@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client), one registry per server so tests can run several.
 
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TenantTicketStats } from '../tickets/ticket-stats.ts';
 import type { TurnResult } from '../conversation/types.ts';
 import type { HandoffObserver } from '../handoff/handoff-service.ts';
 import type { HandoffReason } from '../handoff/types.ts';
@@ -62,8 +63,40 @@ export class Metrics implements HandoffObserver {
     registers: [this.registry],
   });
 
+  #ticketStats: (() => Promise<TenantTicketStats[]>) | null = null;
+  /** Read from the store at each scrape, so changes made by the CLI or another instance count too. */
+  readonly ticketsOpen = this.#ticketGauge('privacy_bot_tickets_open', 'Open rights-request tickets per tenant', (s) => s.open);
+  readonly ticketsOverdue = this.#ticketGauge('privacy_bot_tickets_overdue', 'Open tickets past their due date (tenant time zone) per tenant', (s) => s.overdue);
+  readonly ticketTimeToClose = this.#ticketGauge(
+    'privacy_bot_ticket_time_to_close_seconds',
+    'Mean seconds from filing to completed or rejected, per tenant',
+    (s) => s.meanSecondsToClose,
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the ticket gauges read their figures (the server sets it). */
+  setTicketStats(source: () => Promise<TenantTicketStats[]>): void {
+    this.#ticketStats = source;
+  }
+
+  #ticketGauge(name: string, help: string, pick: (s: TenantTicketStats) => number | null): Gauge<'tenant'> {
+    const metrics = this;
+    return new Gauge({
+      name,
+      help,
+      labelNames: ['tenant'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const s of (await metrics.#ticketStats?.()) ?? []) {
+          const value = pick(s);
+          if (value !== null) this.set({ tenant: s.tenant }, value);
+        }
+      },
+    });
   }
 
   escalated(tenant: string, reason: HandoffReason, outcome: 'waiting' | 'outside_hours'): void {

@@ -13,6 +13,9 @@ import { Metrics } from './metrics.ts';
 import { watchKnowledge } from '../knowledge/knowledge-watch.ts';
 import { deskDeliverer, deskTarget, type AgentDesk } from '../handoff/agent-desk.ts';
 import { channelDeliverer } from '../outbox/channel-delivery.ts';
+import { ticketDeskDeliverer, ticketDeskTarget, type TicketDesk } from '../tickets/ticket-desk.ts';
+import { TicketDigest } from '../tickets/ticket-digest.ts';
+import { ticketStats, type TenantTicketStats } from '../tickets/ticket-stats.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { HandoffService } from '../handoff/handoff-service.ts';
 
@@ -81,6 +84,10 @@ export async function startServer(
     watchKnowledge?: boolean;
     outboxIntervalMs?: number;
     handoffSweepIntervalMs?: number;
+    /** How often the daily ticket digest checks whether it is due (default 15 minutes). */
+    ticketDigestIntervalMs?: number;
+    /** The outbox's clock; tests pass the one they gave openBot, so queued rows fall due on it. */
+    clock?: () => Date;
   } = {},
 ): Promise<RunningServer> {
   const { config, engine, store, logger } = bot;
@@ -128,10 +135,12 @@ export async function startServer(
   };
 
   // The durable outbox: pushed messages go out through the adapters' send() and the desks.
-  const outbox = new OutboxWorker({ store, logger: logger.child({ component: 'outbox' }) });
+  const outbox = new OutboxWorker({ store, logger: logger.child({ component: 'outbox' }), clock: options.clock });
   const handoffs = engine.handoffs;
   handoffs.observe(metrics);
   handoffs.onQueued(() => outbox.wake());
+  // Ticket notifications: queued here by the desks and the console, by a CLI in another process via the store (polled).
+  engine.tickets.onQueued(() => outbox.wake());
   outbox.onFailure(async (item, reason) => {
     metrics.outboxFailures.inc({ target: item.target, reason });
     await handoffs.deliveryFailed(item, reason);
@@ -140,11 +149,23 @@ export async function startServer(
     handoffs.registerDesk(desk);
     outbox.register(deskTarget(desk.name), deskDeliverer(desk, store));
   };
+  // Ticket gauges: one store read per scrape, shared by the gauges that ask at once.
+  let statsInFlight: Promise<TenantTicketStats[]> | null = null;
+  metrics.setTicketStats(() =>
+    (statsInFlight ??= engine.tickets
+      .list()
+      .then((all) => ticketStats(all, (options.clock ?? (() => new Date()))(), (tenant) => engine.timeZoneOf(tenant)))
+      .finally(() => (statsInFlight = null))),
+  );
+  const registerTicketDesk = (desk: TicketDesk) => {
+    engine.tickets.registerDesk(desk.name);
+    outbox.register(ticketDeskTarget(desk.name), ticketDeskDeliverer(desk, (id) => engine.tickets.get(id)));
+  };
 
   const adapters: ChannelAdapter[] = [];
   for (const factory of factories) {
     const load = () => admission.load();
-    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, load, track, registerDesk, deriveKey: bot.deriveKey };
+    const context: AdapterContext = { config, engine, store, logger: logger.child({ channel: factory.name }), metrics, tenants, tenantNames, dispatch, load, track, deriveKey: bot.deriveKey, registerDesk, registerTicketDesk };
     const created = await factory.create(context);
     if ('disabled' in created) logger.info({ channel: factory.name }, `${factory.name} channel off: ${created.disabled}`);
     else adapters.push(created);
@@ -221,6 +242,15 @@ export async function startServer(
   const stopRetention = engine.startRetention();
   outbox.start(options.outboxIntervalMs ?? 1000);
   const stopSweep = handoffs.startSweep(options.handoffSweepIntervalMs ?? 30_000);
+  const digest = new TicketDigest({
+    tickets: engine.tickets,
+    store,
+    clock: options.clock ?? (() => new Date()),
+    timeZoneOf: (tenant) => engine.timeZoneOf(tenant),
+    logger: logger.child({ component: 'ticket-digest' }),
+    onQueued: () => outbox.wake(),
+  });
+  const stopDigest = digest.start(options.ticketDigestIntervalMs);
   logger.info({ port, channels: adapters.map((a) => a.name), store: store.kind }, 'server listening');
 
   let closed: Promise<void> | null = null;
@@ -236,6 +266,7 @@ export async function startServer(
       closed ??= (async () => {
         closing = true;
         stopRetention();
+        stopDigest();
         stopWatch();
         stopSweep();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

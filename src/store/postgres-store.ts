@@ -311,7 +311,7 @@ const MIGRATIONS: readonly Migration[] = [
 const CODEC: Codec<Date, string> = {
   time: (at) => at,
   readTime: (at) => at,
-  json: (value) => JSON.stringify(value ?? null),
+  json: (value) => storedJson(value),
   readJson: (value) => value,
 };
 
@@ -649,7 +649,7 @@ export class PostgresStore implements Store {
         entries.map((e) => e.direction),
         entries.map((e) => storedText(e.text)),
         entries.map((e) => e.at),
-        entries.map((e) => (e.citations?.length ? JSON.stringify(e.citations) : null)),
+        entries.map((e) => (e.citations?.length ? storedJson(e.citations) : null)),
       ],
     );
   }
@@ -701,7 +701,7 @@ export class PostgresStore implements Store {
 
   // Tickets ---------------------------------------------------------------------------------
 
-  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>, outbox?: (ticket: TicketRecord) => OutboxDraft[]): Promise<{ ticket: TicketRecord; created: boolean }> {
     try {
       return await this.#transaction(async (c) => {
         const existing = await this.#ticketByOrigin(c, draft.originKey);
@@ -726,7 +726,9 @@ export class PostgresStore implements Store {
         // A concurrent redelivery filed the same origin first: undo our number, return theirs.
         if (inserted.rowCount !== 1) throw new Rollback();
         await this.#insertEvent(c, { ...event, ticketId: id });
-        return { ticket: toTicket(inserted.rows[0]!), created: true };
+        const ticket = toTicket(inserted.rows[0]!);
+        for (const d of outbox?.(ticket) ?? []) await c.query(sql.outboxInsert(this.#h), sql.outboxInsertValues(d, draft.createdAt, CODEC));
+        return { ticket, created: true };
       });
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
@@ -763,7 +765,7 @@ export class PostgresStore implements Store {
     return rows.map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}, outbox: OutboxDraft[] = []): Promise<TicketRecord | null> {
     this.#live();
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
@@ -781,6 +783,7 @@ export class PostgresStore implements Store {
       const row = updated.rows[0];
       if (!row) return null;
       await this.#insertEvent(c, event);
+      for (const draft of outbox) await c.query(sql.outboxInsert(this.#h), sql.outboxInsertValues(draft, event.at, CODEC));
       return toTicket(row);
     });
   }
@@ -937,7 +940,7 @@ export class PostgresStore implements Store {
         for (const e of change.transcript ?? []) {
           await c.query(
             `INSERT INTO ${this.#t.transcript} (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-            storedValues([e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, storedText(e.text), e.at, e.citations?.length ? JSON.stringify(e.citations) : null]),
+            storedValues([e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, storedText(e.text), e.at, e.citations?.length ? storedJson(e.citations) : null]),
           );
         }
         return { outcome: 'applied', handoff: sql.handoffFromColumns(row, CODEC) };

@@ -298,7 +298,7 @@ const TABLES: Tables = { handoffs: 'handoffs', handoffEvents: 'handoff_events', 
 const CODEC: Codec<number, string> = {
   time: (at) => at.getTime(),
   readTime: (ms) => new Date(ms),
-  json: (value) => JSON.stringify(value ?? null),
+  json: (value) => storedJson(value),
   readJson: (text) => JSON.parse(text) as unknown,
 };
 
@@ -562,12 +562,11 @@ export class SqliteStore implements Store {
   async purgeBefore(before: Date, limit = -1): Promise<{ messages: number; conversations: number; claims: number }> {
     const t = before.getTime();
     // LIMIT -1 is no limit in SQLite.
-    const purge = (table: string, column: string) =>
-      this.#prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ?)`).run(t, limit).changes;
-    // Delivered or abandoned pushes carry message text too: they expire like the transcript.
-    const outbox = "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE state IN ('sent', 'failed') AND updated_at < ? LIMIT ?)";
+    const purge = (table: string, column: string, where = '') =>
+      this.#prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ${where} LIMIT ?)`).run(t, limit).changes;
     return this.#write(() => {
-      this.#prepare(outbox).run(t, limit);
+      // Delivered or abandoned pushes carry message text too: they expire like the transcript.
+      purge('outbox', 'updated_at', "AND state IN ('sent', 'failed')");
       return {
         messages: purge('transcript', 'at'),
         conversations: purge('conversations', 'updated_at'),
@@ -578,7 +577,7 @@ export class SqliteStore implements Store {
 
   // Tickets ---------------------------------------------------------------------------------
 
-  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }> {
+  async createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>, outbox?: (ticket: TicketRecord) => OutboxDraft[]): Promise<{ ticket: TicketRecord; created: boolean }> {
     return this.#write(() => {
       const existing = this.#prepare<[string], TicketRow>('SELECT * FROM tickets WHERE origin_key = ?').get(draft.originKey);
       if (existing) return { ticket: toTicket(existing), created: false };
@@ -593,7 +592,9 @@ export class SqliteStore implements Store {
         `INSERT INTO tickets (${TICKET_INSERT_COLUMNS}) VALUES (${TICKET_INSERT_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
       ).get(...ticketInsertValues(id, draft, (at) => at.getTime(), (v) => (v ? 1 : 0)));
       this.#insertEvent({ ...event, ticketId: id });
-      return { ticket: toTicket(row!), created: true };
+      const ticket = toTicket(row!);
+      for (const d of outbox?.(ticket) ?? []) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(d, draft.createdAt, CODEC));
+      return { ticket, created: true };
     });
   }
 
@@ -632,7 +633,7 @@ export class SqliteStore implements Store {
     return this.#prepare<unknown[], TicketRow>(sql).all(...params).map(toTicket);
   }
 
-  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}): Promise<TicketRecord | null> {
+  async transitionTicket(event: TicketEvent, patch: TicketPatch = {}, outbox: OutboxDraft[] = []): Promise<TicketRecord | null> {
     const from = event.from;
     if (from === null) return null; // a ticket always has a status, so nothing moves from "none"
     return this.#write(() => {
@@ -654,6 +655,7 @@ export class SqliteStore implements Store {
       );
       if (!row) return null;
       this.#insertEvent(event);
+      for (const draft of outbox) this.#run(sql.outboxInsert(TABLES), sql.outboxInsertValues(draft, event.at, CODEC));
       return toTicket(row);
     });
   }
@@ -876,16 +878,7 @@ export class SqliteStore implements Store {
 
   #insertTranscript(e: TranscriptEntry): void {
     this.#prepare('INSERT INTO transcript (tenant, channel, conversation_ref, user_ref, direction, text, at, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      ...storedValues([
-        e.tenant,
-        e.channel,
-        e.conversationRef,
-        e.userRef,
-        e.direction,
-        storedText(e.text),
-        e.at.getTime(),
-        e.citations?.length ? JSON.stringify(e.citations) : null,
-      ]),
+      ...storedValues([e.tenant, e.channel, e.conversationRef, e.userRef, e.direction, storedText(e.text), e.at.getTime(), e.citations?.length ? storedJson(e.citations) : null]),
     );
   }
 

@@ -143,16 +143,22 @@ export interface Store {
    * Numbers and inserts a ticket, with its first audit event, in one transaction. When a
    * ticket with the same originKey exists, returns it with created=false and inserts nothing.
    */
-  createTicket(draft: TicketDraft, event: Omit<TicketEvent, 'ticketId'>): Promise<{ ticket: TicketRecord; created: boolean }>;
+  createTicket(
+    draft: TicketDraft,
+    event: Omit<TicketEvent, 'ticketId'>,
+    /** Outbox rows for the new ticket (desk announcements), queued in its transaction; not called for a repeat. */
+    outbox?: (ticket: TicketRecord) => OutboxDraft[],
+  ): Promise<{ ticket: TicketRecord; created: boolean }>;
   getTicket(id: string): Promise<TicketRecord | null>;
   /** Newest first. */
   listTickets(filter?: TicketFilter): Promise<TicketRecord[]>;
   /**
    * Moves a ticket from `event.from` to `event.to`, applies `patch` and appends the event,
    * atomically. Returns the updated ticket, or null when its status is no longer `event.from`
-   * (a concurrent change).
+   * (a concurrent change). `outbox` rows (the requester's notification) are queued in the same
+   * transaction, so a change is never recorded without its notification, nor the reverse.
    */
-  transitionTicket(event: TicketEvent, patch?: TicketPatch): Promise<TicketRecord | null>;
+  transitionTicket(event: TicketEvent, patch?: TicketPatch, outbox?: OutboxDraft[]): Promise<TicketRecord | null>;
   /** The append-only audit log of a ticket, oldest first. */
   ticketEvents(ticketId: string): Promise<TicketEvent[]>;
   /** Sets the blind index of tickets that have none (and still have a contact). Returns how many changed. */

@@ -4,10 +4,12 @@
 import type { Citation } from '../answer/answerer.ts';
 import { BotError } from '../errors.ts';
 import type { TicketType } from '../conversation/types.ts';
+import type { OutboxDraft } from '../outbox/types.ts';
 import type { Store } from '../store/store.ts';
 import { TICKET_STATUSES, type TicketClause, type TicketEvent, type TicketPatch, type TicketRecord, type TicketStatus, type VerificationMethod } from './ticket.ts';
 import { maskContact, type Contact, type ContactCipher } from './contact.ts';
 import { dueDate, type ResponseDeadline } from './deadline.ts';
+import { filedNotifications } from './ticket-desk.ts';
 
 export const TICKET_PREFIX: Record<TicketType, string> = {
   delete_data: 'DEL',
@@ -36,6 +38,11 @@ export function isTicketStatus(value: string): value is TicketStatus {
 }
 
 /** The statuses a ticket ends in; their personal data is purged after the ticket retention. */
+/** The moves an agent may offer from `status` (cancelling is the requester's alone). */
+export function agentMoves(status: TicketStatus): TicketStatus[] {
+  return TRANSITIONS[status].filter((s) => s !== 'cancelled');
+}
+
 export const CLOSED_STATUSES: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => TRANSITIONS[s].length === 0);
 
 export function isOpen(status: TicketStatus): boolean {
@@ -67,15 +74,46 @@ export interface NewTicket {
   at: Date;
 }
 
+/**
+ * The outbox rows a status change queues (the requester's notification), built by whoever
+ * owns the wording (src/conversation/ticket-notices.ts). Empty: nobody is told.
+ */
+export type TicketNotifier = (ticket: TicketRecord, event: TicketEvent) => OutboxDraft[];
+
 export class TicketService {
+  #notifier: TicketNotifier = () => [];
+  readonly #queuedListeners: (() => void)[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly cipher: ContactCipher,
   ) {}
 
+  readonly #deskNames: string[] = [];
+
+  /** The ticket desks registered so far. */
+  deskNames(): readonly string[] {
+    return this.#deskNames;
+  }
+
+  /** New tickets from now on are announced to this desk (see ticket-desk.ts). */
+  registerDesk(name: string): void {
+    if (!this.#deskNames.includes(name)) this.#deskNames.push(name);
+  }
+
+  /** Sets who words the requester's notification of a status change. */
+  setNotifier(notifier: TicketNotifier): void {
+    this.#notifier = notifier;
+  }
+
+  /** Called after a change queued outbox rows (the outbox worker's wake(), when it runs in this process). */
+  onQueued(listener: () => void): void {
+    this.#queuedListeners.push(listener);
+  }
+
   async create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
     const { contact, deadline, at, ...rest } = input;
-    return this.store.createTicket(
+    const result = await this.store.createTicket(
       {
         ...rest,
         idPrefix: TICKET_PREFIX[input.type],
@@ -93,7 +131,10 @@ export class TicketService {
         updatedAt: at,
       },
       { at, actor: `user:${input.requester}`, from: null, to: 'submitted', note: null },
+      (ticket) => filedNotifications(ticket, this.#deskNames),
     );
+    if (result.created && this.#deskNames.length > 0) for (const listener of this.#queuedListeners) listener();
+    return result;
   }
 
   get(id: string): Promise<TicketRecord | null> {
@@ -161,8 +202,12 @@ export class TicketService {
     // Leaving verifying_identity for in_progress means the identity was established: by code, or by the agent who moves it.
     if (to === 'in_progress' && ticket.status === 'verifying_identity') patch.identityVerified = change.identityVerified ?? 'agent';
     else if (change.identityVerified) patch.identityVerified = change.identityVerified;
-    const updated = await this.store.transitionTicket({ ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note }, patch);
+    const event: TicketEvent = { ticketId: ticket.id, at: change.at, actor: change.actor, from: ticket.status, to, note };
+    // The notification is worded from the ticket as it will be once changed, and written with the change.
+    const outbox = this.#notifier({ ...ticket, status: to, updatedAt: change.at, ...(patch.rejection && { rejection: patch.rejection }) }, event);
+    const updated = await this.store.transitionTicket(event, patch, outbox);
     if (!updated) throw new BotError('invalid_transition', `Ticket ${ticket.id} was changed by someone else just now; look at it again.`);
+    if (outbox.length > 0) for (const listener of this.#queuedListeners) listener();
     return updated;
   }
 

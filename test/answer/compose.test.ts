@@ -133,7 +133,7 @@ describe('the same text in two policies of one tenant', () => {
 });
 
 describe('answers and labels', () => {
-  const tenant: Tenant = { id: 'demo', name: '示例', aliases: ['示例'], defaultResponseDays: 30, timeZone: 'Asia/Shanghai' };
+  const tenant: Tenant = { id: 'demo', name: '示例', aliases: ['示例'], defaultResponseDays: 30, timeZone: 'Asia/Shanghai', handoffTopics: [] };
   const policies = new Map<string, PolicyMeta>([['demo-zh', { id: 'demo-zh', tenant: 'demo', file: 'x', title: '示例隐私政策', language: 'zh' }]]);
   // A decision model that always answers: these tests are about wording, not the decision.
   const answerAll: DecisionModel = { features: [...FEATURES], mean: FEATURES.map(() => 0), scale: FEATURES.map(() => 1), weights: [10, ...FEATURES.map(() => 0)], threshold: 0.5, notes: {} };

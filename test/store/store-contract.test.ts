@@ -651,6 +651,33 @@ function describeStoreContract(name: string, createDatabase: () => Promise<TestD
         expect(await store.ticketEvents(ticket.id)).toEqual([{ ticketId: ticket.id, ...firstEvent(d) }, verify, progress, done]);
       });
 
+      it('queues a new ticket\'s outbox rows with it, once: a repeated origin queues nothing', async () => {
+        const d = ticketDraft();
+        const announce = (t: { id: string }) => [{ target: 'tickets:slack', conversationRef: t.id, payload: { type: 'filed', ticketId: t.id }, dedupeKey: `tickets:slack:${t.id}:filed`, tenant: 'acme', handoffId: null }];
+        const { ticket, created } = await store.createTicket(d, firstEvent(d), announce);
+        expect(created).toBe(true);
+        let calls = 0;
+        const again = await store.createTicket(d, firstEvent(d), (t) => (calls++, announce(t)));
+        expect([again.created, again.ticket.id, calls]).toEqual([false, ticket.id, 0]);
+        const rows = (await store.listOutbox({ target: 'tickets:slack' })).filter((o) => o.conversationRef === ticket.id);
+        expect(rows.map((o) => [o.dedupeKey, o.payload, o.createdAt.getTime()])).toEqual([[`tickets:slack:${ticket.id}:filed`, { type: 'filed', ticketId: ticket.id }, d.createdAt.getTime()]]);
+      });
+
+      it('queues a transition\'s outbox rows in its transaction: with the change, or not at all', async () => {
+        const d = ticketDraft();
+        const { ticket } = await store.createTicket(d, firstEvent(d));
+        const notice = (key: string) => ({ target: 'wechat', conversationRef: `wechat:acme:${key}`, payload: [{ kind: 'status', text: `通知 ${key} 😀` }], dedupeKey: `ticket:${ticket.id}:${key}`, tenant: 'acme', handoffId: null });
+        const verify: TicketEvent = { ticketId: ticket.id, at: at(HOUR), actor: 'agent:alice', from: 'submitted', to: 'verifying_identity', note: null };
+        expect((await store.transitionTicket(verify, {}, [notice('verifying')]))?.status).toBe('verifying_identity');
+        // A stale move changes nothing and queues nothing.
+        expect(await store.transitionTicket({ ...verify, to: 'rejected' }, { rejection: { reason: 'x', clause: null } }, [notice('stale')])).toBeNull();
+        const mine = (await store.listOutbox()).filter((o) => o.dedupeKey.startsWith(`ticket:${ticket.id}:`));
+        expect(mine.map((o) => [o.dedupeKey, o.target, o.conversationRef, o.state, o.createdAt.getTime()])).toEqual([
+          [`ticket:${ticket.id}:verifying`, 'wechat', 'wechat:acme:verifying', 'pending', at(HOUR).getTime()],
+        ]);
+        expect(mine[0]!.payload).toEqual([{ kind: 'status', text: '通知 verifying 😀' }]);
+      });
+
       it('lets exactly one of 10 concurrent transitions from the same status win', async () => {
         const d = ticketDraft();
         const { ticket } = await store.createTicket(d, firstEvent(d));

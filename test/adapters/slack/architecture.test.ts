@@ -8,8 +8,8 @@ const source = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const runtimeImports = (file: string) => [...source(file).matchAll(/^import (?!type )[^;]*? from '([^']+)';/gm)].map((m) => m[1]);
 
 describe('slack adapter layout', () => {
-  it('keeps parsing, rendering, retries and error mapping free of the Slack SDK', () => {
-    for (const file of ['parse.ts', 'render.ts', 'retries.ts', 'errors.ts']) {
+  it('keeps parsing, rendering, retries, error mapping and the agent desk free of the Slack SDK', () => {
+    for (const file of ['parse.ts', 'render.ts', 'retries.ts', 'errors.ts', 'desk-parse.ts', 'desk-render.ts', 'agent-access.ts', 'desk.ts']) {
       expect({ file, sdk: runtimeImports(file).filter((m) => m!.startsWith('@slack/')) }).toEqual({ file, sdk: [] });
     }
   });

@@ -1,6 +1,8 @@
 // A fake Slack Web API on 127.0.0.1 that records calls and answers with the real response
-// shapes (https://docs.slack.dev/reference/methods/auth.test, .../chat.postMessage), and a
-// signer that signs requests the way Slack does. The bot points at it with SLACK_API_URL.
+// shapes (https://docs.slack.dev/reference/methods/auth.test, .../chat.postMessage,
+// .../chat.update, .../chat.postEphemeral, .../conversations.members (cursor-paged),
+// .../usergroups.users.list), and a signer that signs requests the way Slack does. The bot
+// points at it with SLACK_API_URL.
 
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ export const WORKSPACE = { teamId: 'T061EG9R6', botUserId: 'U0LAN0Z89', botId: '
 export interface Block {
   type: string;
   text?: { type: string; text: string };
+  fields?: { type: string; text: string }[];
   elements?: { type: string; text?: string | { type: string; text: string }; action_id?: string; value?: string }[];
 }
 
@@ -31,6 +34,13 @@ export interface PostedMessage {
   blocks: Block[];
   ts: string;
   token: string | null;
+}
+
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  thread_ts?: string;
+  text: string;
 }
 
 export interface RecordedCall {
@@ -48,6 +58,17 @@ export interface FakeSlack {
   waitForPosts(channel: string, count: number, timeoutMs?: number): Promise<PostedMessage[]>;
   /** The next call of `method` answers `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
+  /** Ephemeral messages (chat.postEphemeral), for one user or all. */
+  ephemerals(user?: string): EphemeralMessage[];
+  /** Waits until `user` has at least `count` ephemeral messages, or the timeout passed. */
+  waitForEphemerals(user: string, count: number, timeoutMs?: number): Promise<EphemeralMessage[]>;
+  /** The post as it is now (chat.update replaces its text and blocks). */
+  post(channel: string, ts: string): PostedMessage | undefined;
+  /** Waits until the post satisfies `check`, or the timeout passed; returns it as it is then. */
+  waitForPost(channel: string, ts: string, check: (post: PostedMessage) => boolean, timeoutMs?: number): Promise<PostedMessage | undefined>;
+  /** Members of channels (conversations.members) and user groups (usergroups.users.list); tests edit them. */
+  members: Map<string, string[]>;
+  usergroups: Map<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -70,9 +91,19 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   return args;
 }
 
-export async function startFakeSlack(options: { token: string }): Promise<FakeSlack> {
+export async function startFakeSlack(options: {
+  token: string;
+  members?: Record<string, string[]>;
+  usergroups?: Record<string, string[]>;
+  /** conversations.members page size, small to exercise the cursor. */
+  pageSize?: number;
+}): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
   const posted: PostedMessage[] = [];
+  const ephemeral: EphemeralMessage[] = [];
+  const members = new Map(Object.entries(options.members ?? {}));
+  const usergroups = new Map(Object.entries(options.usergroups ?? {}));
+  const pageSize = options.pageSize ?? 200;
   const failures = new Map<string, string[]>();
   let sequence = 0;
 
@@ -133,6 +164,34 @@ export async function startFakeSlack(options: { token: string }): Promise<FakeSl
             },
           });
         }
+        case 'chat.update': {
+          const message = posted.find((p) => p.channel === args.channel && p.ts === args.ts);
+          if (!message) return answer({ ok: false, error: 'message_not_found' });
+          message.text = String(args.text ?? '');
+          message.blocks = (args.blocks as Block[] | undefined) ?? [];
+          return answer({ ok: true, channel: message.channel, ts: message.ts, text: message.text, message: { text: message.text, user: WORKSPACE.botUserId, blocks: message.blocks } });
+        }
+        case 'chat.postEphemeral': {
+          const channel = String(args.channel ?? '');
+          if (!/^[A-Z0-9]+$/.test(channel)) return answer({ ok: false, error: 'channel_not_found' });
+          if (typeof args.user !== 'string') return answer({ ok: false, error: 'user_not_in_channel' });
+          ephemeral.push({ channel, user: args.user, thread_ts: typeof args.thread_ts === 'string' ? args.thread_ts : undefined, text: String(args.text ?? '') });
+          return answer({ ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}` });
+        }
+        case 'conversations.members': {
+          const all = members.get(String(args.channel ?? ''));
+          if (!all) return answer({ ok: false, error: 'channel_not_found' });
+          const start = typeof args.cursor === 'string' && args.cursor !== '' ? Number(Buffer.from(args.cursor, 'base64').toString('utf8').replace('offset:', '')) : 0;
+          const limit = Math.min(Number(args.limit ?? pageSize) || pageSize, pageSize);
+          const page = all.slice(start, start + limit);
+          const next = start + limit < all.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
+          return answer({ ok: true, members: page, response_metadata: { next_cursor: next } });
+        }
+        case 'usergroups.users.list': {
+          const users = usergroups.get(String(args.usergroup ?? ''));
+          if (!users) return answer({ ok: false, error: 'no_such_subteam' });
+          return answer({ ok: true, users });
+        }
         default:
           return answer({ ok: false, error: 'unknown_method' });
       }
@@ -157,6 +216,26 @@ export async function startFakeSlack(options: { token: string }): Promise<FakeSl
     failNext(method, error) {
       failures.set(method, [...(failures.get(method) ?? []), error]);
     },
+    ephemerals: (user) => ephemeral.filter((e) => user === undefined || e.user === user),
+    async waitForEphemerals(user, count, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      const mine = () => ephemeral.filter((e) => e.user === user);
+      while (mine().length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      return mine();
+    },
+    post: (channel, ts) => posted.find((p) => p.channel === channel && p.ts === ts),
+    async waitForPost(channel, ts, check, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      const find = () => posted.find((p) => p.channel === channel && p.ts === ts);
+      while (Date.now() < until) {
+        const found = find();
+        if (found && check(found)) return found;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return find();
+    },
+    members,
+    usergroups,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -174,7 +253,7 @@ export function slackSignature(secret: string, timestamp: number | string, body:
 export function visibleText(post: PostedMessage): string {
   const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   const lines = post.blocks.flatMap((b) => {
-    if (b.type === 'section' && b.text) return [b.text.text];
+    if (b.type === 'section') return [...(b.text ? [b.text.text] : []), ...(b.fields ?? []).map((f) => f.text)];
     if (b.type === 'context') return (b.elements ?? []).flatMap((e) => (typeof e.text === 'string' ? [e.text] : []));
     return [];
   });

@@ -23,9 +23,9 @@ afterEach(async () => {
 });
 
 /** Serves the receiver's route the way the shared server does (raw body read first). */
-async function serve(processEvent: (event: ReceiverEvent) => Promise<void>, ackDeadlineMs = 2500) {
+async function serve(processEvent: (event: ReceiverEvent) => Promise<void>, ackDeadlineMs = 2500, processBeforeResponse?: (body: unknown) => boolean) {
   const metrics = new Metrics();
-  const receiver = new SharedServerReceiver({ signingSecret: SECRET, logger: pino({ level: 'silent' }), metrics, ackDeadlineMs });
+  const receiver = new SharedServerReceiver({ signingSecret: SECRET, logger: pino({ level: 'silent' }), metrics, ackDeadlineMs, processBeforeResponse });
   receiver.init({ processEvent } as unknown as App);
   const route = receiver.route();
   const finished: Promise<void>[] = [];
@@ -118,6 +118,53 @@ describe('SharedServerReceiver', () => {
     const { post } = await serve(async (event) => event.ack({ response_action: 'clear' }));
     const response = await post();
     expect(await response.json()).toEqual({ response_action: 'clear' });
+  });
+
+  it('holds the answer of a request marked process-before-response until it was processed (an agent message is stored first)', async () => {
+    const order: string[] = [];
+    const { post } = await serve(
+      async (event) => {
+        await event.ack();
+        order.push('acked');
+        await new Promise((r) => setTimeout(r, 100));
+        order.push('processed');
+      },
+      2500,
+      (body) => (body as { event?: { channel?: string } }).event?.channel === 'D024BE91L',
+    );
+    const response = await post();
+    order.push('answered');
+    expect(response.status).toBe(200);
+    expect(order).toEqual(['acked', 'processed', 'answered']);
+  });
+
+  it('answers 500 when a held request fails after its ack, so Slack delivers it again', async () => {
+    const { post } = await serve(
+      async (event) => {
+        await event.ack();
+        throw new Error('store unavailable');
+      },
+      2500,
+      () => true,
+    );
+    expect((await post()).status).toBe(500);
+  });
+
+  it('still answers a held request by the deadline', async () => {
+    const order: string[] = [];
+    const { post, finished } = await serve(
+      async (event) => {
+        await event.ack();
+        await new Promise((r) => setTimeout(r, 400));
+        order.push('processed');
+      },
+      50,
+      () => true,
+    );
+    expect((await post()).status).toBe(200);
+    order.push('answered');
+    await Promise.all(finished);
+    expect(order).toEqual(['answered', 'processed']);
   });
 
   it('never calls Bolt for a refused request', async () => {
