@@ -63,7 +63,8 @@ describe('server', () => {
     expect(text).toMatch(/privacy_bot_messages_in_total\{channel="probe"\} [1-9]/);
     expect(text).toMatch(/privacy_bot_messages_out_total\{channel="probe"\} [1-9]/);
     expect(text).toMatch(/privacy_bot_replies_total\{kind="answer"\} [1-9]/);
-    expect(text).toMatch(/privacy_bot_turn_seconds_bucket\{le="0.5",channel="probe"\} [1-9]/);
+    // The turn is recorded in the latency histogram (its count), whatever it took: no timed assertion.
+    expect(text).toMatch(/privacy_bot_turn_seconds_count\{channel="probe"\} [1-9]/);
     expect(text).toContain('privacy_bot_tickets_created_total');
     expect(text).toContain('privacy_bot_webhook_rejections_total');
   });
