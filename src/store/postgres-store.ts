@@ -67,6 +67,23 @@ interface Migration {
  * has shipped: add a new one. Same tables as the SQLite backend; status and request type are
  * left unconstrained so a new status in the code needs no migration.
  */
+/** The function an append-only table's triggers call: it refuses the change, naming the table. */
+function appendOnlyFunction(s: string, table: string): string {
+  return `CREATE FUNCTION ${s}.${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '${table} is append-only (% refused)', TG_OP;
+      END
+      $$;`;
+}
+
+/** Makes `table` append-only for every client of the database, through `fn`'s function. */
+function appendOnlyTriggers(s: string, table: string, fn: string): string {
+  return `CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${s}.${table}
+        FOR EACH ROW EXECUTE FUNCTION ${s}.${fn}_append_only();
+      CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${s}.${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.${fn}_append_only();`;
+}
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -151,15 +168,8 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ticket_events_ticket ON ${s}.ticket_events (ticket_id, id);
 
       -- The audit log is append-only for every client of the database, not just for this code.
-      CREATE FUNCTION ${s}.ticket_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'ticket_events is append-only (% refused)', TG_OP;
-      END
-      $$;
-      CREATE TRIGGER ticket_events_no_change BEFORE UPDATE OR DELETE ON ${s}.ticket_events
-        FOR EACH ROW EXECUTE FUNCTION ${s}.ticket_events_append_only();
-      CREATE TRIGGER ticket_events_no_truncate BEFORE TRUNCATE ON ${s}.ticket_events
-        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.ticket_events_append_only();
+      ${appendOnlyFunction(s, 'ticket_events')}
+      ${appendOnlyTriggers(s, 'ticket_events', 'ticket_events')}
     `,
   },
   {
@@ -183,10 +193,7 @@ const MIGRATIONS: readonly Migration[] = [
         action    text        NOT NULL
       );
       CREATE INDEX ticket_access_log_ticket ON ${s}.ticket_access_log (ticket_id, id);
-      CREATE TRIGGER ticket_access_log_no_change BEFORE UPDATE OR DELETE ON ${s}.ticket_access_log
-        FOR EACH ROW EXECUTE FUNCTION ${s}.ticket_events_append_only();
-      CREATE TRIGGER ticket_access_log_no_truncate BEFORE TRUNCATE ON ${s}.ticket_access_log
-        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.ticket_events_append_only();
+      ${appendOnlyTriggers(s, 'ticket_access_log', 'ticket_events')}
 
       CREATE TABLE ${s}.verification_codes (
         key           text        PRIMARY KEY,
@@ -262,15 +269,8 @@ const MIGRATIONS: readonly Migration[] = [
         note       text
       );
       CREATE INDEX handoff_events_handoff ON ${s}.handoff_events (handoff_id, id);
-      CREATE FUNCTION ${s}.handoff_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'handoff_events is append-only (% refused)', TG_OP;
-      END
-      $$;
-      CREATE TRIGGER handoff_events_no_change BEFORE UPDATE OR DELETE ON ${s}.handoff_events
-        FOR EACH ROW EXECUTE FUNCTION ${s}.handoff_events_append_only();
-      CREATE TRIGGER handoff_events_no_truncate BEFORE TRUNCATE ON ${s}.handoff_events
-        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.handoff_events_append_only();
+      ${appendOnlyFunction(s, 'handoff_events')}
+      ${appendOnlyTriggers(s, 'handoff_events', 'handoff_events')}
 
       CREATE TABLE ${s}.handoff_desk_refs (
         handoff_id text NOT NULL REFERENCES ${s}.handoffs (id),
