@@ -11,6 +11,9 @@ import { openAssistant } from '../helpers/assistant.ts';
 import { Chat, openEngine } from '../helpers/chat.ts';
 import { startTestServer } from '../helpers/server.ts';
 
+let probes = 0;
+const PROBE_TIME = new Date('2026-11-22T02:00:00Z');
+
 let assistant: PolicyAssistant;
 let server: RunningServer;
 let release: () => void = () => undefined;
@@ -27,7 +30,7 @@ const probe: AdapterFactory = {
         async handle(req, res) {
           const { text, hold } = JSON.parse(req.body.toString('utf8')) as { text: string; hold?: boolean };
           if (hold) await new Promise<void>((resolve) => (release = resolve));
-          const result = await ctx.dispatch({ channel: 'probe', tenant: 'giantkone', userRef: 'p', conversationRef: 'probe:p', messageId: `${Date.now()}-${Math.random()}`, text, time: new Date() });
+          const result = await ctx.dispatch({ channel: 'probe', tenant: 'giantkone', userRef: 'p', conversationRef: 'probe:p', messageId: `probe-${++probes}`, text, time: PROBE_TIME });
           ctx.metrics.sent('probe', result.replies.length);
           sendJson(res, 200, { kinds: result.replies.map((r) => r.kind) });
         },
