@@ -193,7 +193,7 @@ function checkNumbers(
  * Every non-blank source line lies in exactly one clause, and each clause holds exactly its
  * lines' characters (empty numbered stubs aside, which the parser keeps out of the text).
  */
-function coverageProblems(source: string, clauses: Clause[], range?: [number, number]): StructureFinding<'coverage'>[] {
+export function coverageProblems(source: string, clauses: Clause[], range?: [number, number]): StructureFinding<'coverage'>[] {
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const [from, to] = range ?? [1, lines.length];
   const owners = new Array<number>(lines.length + 1).fill(0);

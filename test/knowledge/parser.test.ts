@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR, loadKnowledgeBase } from '../../src/knowledge/knowledge-base.ts';
-import { detectMarker, isEmptyStub } from '../../src/knowledge/markers.ts';
-import { clauseCharacters, parsePolicy, type Clause } from '../../src/knowledge/parser.ts';
-import { stripWhitespace } from '../../src/knowledge/text.ts';
+import { detectMarker } from '../../src/knowledge/markers.ts';
+import { parsePolicy, type Clause } from '../../src/knowledge/parser.ts';
+import { coverageProblems as coverage } from '../../src/knowledge/structure-check.ts';
 
 const SEEDS = join(DEFAULT_KNOWLEDGE_DIR, 'policies');
 const CAPP = join(DEFAULT_KNOWLEDGE_DIR, '../../shared/corpora/capp-130');
@@ -15,23 +15,7 @@ function read(file: string): string {
 
 /** Every non-blank source line lies in exactly one clause, and each clause holds exactly its lines' characters. */
 function coverageProblems(source: string, clauses: Clause[]): string[] {
-  const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  const owners = new Array<number>(lines.length + 1).fill(0);
-  const problems: string[] = [];
-  for (const c of clauses) {
-    for (let n = c.lineStart; n <= c.lineEnd; n++) if ((lines[n - 1] ?? '').trim() !== '') owners[n]!++;
-    const own = lines
-      .slice(c.lineStart - 1, c.lineEnd)
-      .filter((l) => !isEmptyStub(l))
-      .join('')
-      .replace(/[\u200b\ufeff]/g, '');
-    if (stripWhitespace(own) !== clauseCharacters(c)) problems.push(`${c.clauseId}: characters differ from lines ${c.lineStart}-${c.lineEnd}`);
-  }
-  lines.forEach((l, i) => {
-    if (l.trim() !== '' && owners[i + 1] !== 1) problems.push(`line ${i + 1} belongs to ${owners[i + 1]} clauses`);
-  });
-  if (new Set(clauses.map((c) => c.clauseId)).size !== clauses.length) problems.push('clause ids are not unique');
-  return problems;
+  return coverage(source, clauses).map((p) => (p.clauseId ? `${p.clauseId}: ${p.message}` : p.message));
 }
 
 describe('clause parser on the seed policies', () => {
