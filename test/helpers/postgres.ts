@@ -57,9 +57,12 @@ export function rawPg(schema: string, sql: string, params: unknown[] = []): Prom
   });
 }
 
+/** Drops one schema (CASCADE drops tables without firing row triggers, so append-only logs go too). */
+export async function dropPgSchema(schema: string): Promise<void> {
+  await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  schemas.delete(schema);
+}
+
 export async function dropPgSchemas(): Promise<void> {
-  for (const schema of [...schemas]) {
-    await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    schemas.delete(schema);
-  }
+  for (const schema of [...schemas]) await dropPgSchema(schema);
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { dropPgSchema, dropPgSchemas, newPgSchema, PG_URL, probePostgres, rawPg } from '../helpers/postgres.ts';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBotError } from '../../src/errors.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -57,54 +57,18 @@ async function sqliteDatabase(): Promise<TestDatabase> {
   };
 }
 
-const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const PG_RUN = `privacy_bot_test_${process.pid}_${Date.now().toString(36)}`;
-const pgSchemas = new Set<string>();
-let pgSchemaCount = 0;
-
-async function withPgClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropPgSchema(schema: string): Promise<void> {
-  // CASCADE drops tables without firing row triggers, so the append-only log goes too.
-  await withPgClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-  pgSchemas.delete(schema);
-}
-
 async function postgresDatabase(): Promise<TestDatabase> {
-  const schema = `${PG_RUN}_${++pgSchemaCount}`;
-  pgSchemas.add(schema);
+  const schema = newPgSchema();
   const dataDir = join(tempRoot(), 'unused');
   return {
     open: () => openStore({ dataDir, databaseUrl: PG_URL, pgSchema: schema }),
-    raw: (sql) =>
-      withPgClient(async (c) => {
-        await c.query(`SET search_path TO "${schema}"`);
-        return (await c.query(sql)).rows as Record<string, unknown>[];
-      }),
+    raw: (sql) => rawPg(schema, sql),
     drop: () => dropPgSchema(schema),
   };
 }
 
-/** null when a server answers, else why not. */
-async function probePostgres(): Promise<string | null> {
-  try {
-    await withPgClient((c) => c.query('SELECT 1'));
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  }
-}
-
 afterAll(async () => {
-  for (const schema of [...pgSchemas]) await dropPgSchema(schema);
+  await dropPgSchemas();
   for (const root of tempRoots) rmSync(root, { recursive: true, force: true });
 });
 
@@ -1181,8 +1145,7 @@ describe('openStore', () => {
       await store.close();
     }
     if (pgUnavailable === null) {
-      const schema = `${PG_RUN}_open`;
-      pgSchemas.add(schema);
+      const schema = newPgSchema();
       const store = await openStore({ dataDir: tempRoot(), databaseUrl: PG_URL.replace(/^postgres:/, 'postgresql:'), pgSchema: schema });
       expect(store.kind).toBe('postgres');
       await store.ping();
